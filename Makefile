@@ -1,0 +1,40 @@
+# Two entry points for people (`make serve`, `make test`); everything they
+# need is installed on the way, so both work on a fresh clone.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: serve build check test chromium clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+serve: $(STAMP)
+	$(PY) build.py --serve
+
+build: $(STAMP)
+	$(PY) build.py
+
+check: $(STAMP)
+	$(PY) build.py --check
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download
+# cannot work here, so the system package is the one we use.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is needed for the browser tests. Run: sudo apt-get install -y chromium" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+clean:
+	rm -rf public .cache test-artifacts

@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""Command line for the Istanbul Talks Timeline.
+
+    python build.py            validate events.toml and build the site into public/
+    python build.py --check    validate only; list every problem with file and line
+    python build.py --serve    build, serve on http://127.0.0.1:8000/ and rebuild on save
+"""
+import sys
+
+from timeline.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

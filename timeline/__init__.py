@@ -1,0 +1,4 @@
+"""Istanbul Talks Timeline: a sourced, static timeline site generator.
+
+The data flows one way: load → validate → model → render → write.
+"""

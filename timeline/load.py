@@ -1,0 +1,251 @@
+"""Read events.toml: bytes → text → TOML tables, plus where each key stands.
+
+``tomllib`` gives no positions, and an editor needs a line number in every
+message, so a small scanner walks the (already valid) TOML text once and
+records the line of every table header and key, by path:
+``("events", 3, "citations", 0, "quote") → 57``.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Problem
+
+Path_ = tuple  # a key path: strings for keys, ints for array-of-tables items
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+# tomllib's wording is terse; say what it usually means for an editor.
+_TOML_HINTS = {
+    "Cannot overwrite a value": "a key or table is defined twice",
+    "Cannot declare": "a table is defined twice, or a key is also used as a table",
+    "Unterminated string": "a string is not closed; check for a missing quote",
+    "Expected '=' after a key in a key/value pair": "expected `key = value`",
+    "Invalid value": "the value is not valid TOML (strings need quotes)",
+    "Illegal character '\\n'": "a string is not closed before the end of the line",
+    "Illegal character": "this character is not allowed here",
+}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    path: Path
+    display: str  # the file name as shown in messages
+    data: dict
+    lines: "LineMap"
+
+
+class LineMap:
+    """Lines of table headers and keys, looked up by key path."""
+
+    def __init__(self, lines: dict[Path_, int]):
+        self._lines = lines
+
+    def line(self, *path) -> int | None:
+        """The line of `path`, or of its nearest enclosing table or key."""
+        path = tuple(path)
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return None
+
+
+def load(path: Path, display: str | None = None) -> tuple[Loaded | None, list[Problem]]:
+    """Parse the events file; on failure return the problems instead."""
+    display = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(display, None, "file not found")]
+    except IsADirectoryError:
+        return None, [Problem(display, None, "is a directory, not an events file")]
+    except OSError as error:
+        return None, [Problem(display, None, f"cannot be read: {error.strerror}")]
+    text, problem = decode(raw, display)
+    if problem:
+        return None, [problem]
+    if not text.strip():
+        return None, [Problem(display, 1, "the file is empty; it needs a [site] table, [sources] and [[events]]")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return None, [_syntax_problem(error, display, text)]
+    return Loaded(path, display, data, LineMap(scan_lines(text))), []
+
+
+def decode(raw: bytes, display: str) -> tuple[str, Problem | None]:
+    """UTF-8 without BOM, or a problem naming the line of the first bad byte."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "", Problem(display, 1, "the file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return "", Problem(
+            display, line,
+            f"is not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); save the file as UTF-8",
+        )
+
+
+def _syntax_problem(error: tomllib.TOMLDecodeError, display: str, text: str) -> Problem:
+    message = str(error)
+    match = _TOML_POSITION.search(message)
+    bare = _TOML_POSITION.sub("", message).strip()
+    hint = next((h for k, h in _TOML_HINTS.items() if bare.startswith(k)), "")
+    detail = f"{bare} ({hint})" if hint else bare
+    if match and match.group(1):
+        line, column = int(match.group(1)), int(match.group(2))
+        return Problem(display, line, f"TOML syntax error at column {column}: {detail}")
+    return Problem(display, text.count("\n") + 1, f"TOML syntax error at end of file: {detail}")
+
+
+# --- the line scanner -------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class _Scanner:
+    """Walks valid TOML text and records the line of each header and key."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.i = 0
+        self.line = 1
+        self.lines: dict[Path_, int] = {}
+        self.array_counts: dict[Path_, int] = {}
+        self.table: Path_ = ()
+
+    def run(self) -> dict[Path_, int]:
+        text = self.text
+        while self.i < len(text):
+            ch = text[self.i]
+            if ch == "\n":
+                self.line += 1
+                self.i += 1
+            elif ch in " \t\r":
+                self.i += 1
+            elif ch == "#":
+                self._skip_comment()
+            elif ch == "[":
+                self._header()
+            else:
+                self._key_value()
+        return self.lines
+
+    def _skip_comment(self):
+        end = self.text.find("\n", self.i)
+        self.i = len(self.text) if end < 0 else end
+
+    def _header(self):
+        is_array = self.text.startswith("[[", self.i)
+        self.i += 2 if is_array else 1
+        names = self._key_parts("]")
+        self.i += 2 if is_array else 1
+        concrete: list = []
+        for position, name in enumerate(names):
+            concrete.append(name)
+            last = position == len(names) - 1
+            if last and is_array:
+                index = self.array_counts.get(tuple(concrete), 0)
+                self.array_counts[tuple(concrete)] = index + 1
+                concrete.append(index)
+            elif tuple(concrete) in self.array_counts:
+                concrete.append(self.array_counts[tuple(concrete)] - 1)
+        self.table = tuple(concrete)
+        self.lines.setdefault(self.table, self.line)
+
+    def _key_parts(self, stop: str) -> list[str]:
+        parts: list[str] = []
+        text = self.text
+        while self.i < len(text) and text[self.i] != stop:
+            ch = text[self.i]
+            if ch in " \t.":
+                self.i += 1
+            elif ch in "\"'":
+                parts.append(self._string_value())
+            else:
+                match = _BARE_KEY.match(text, self.i)
+                if not match:  # not reached for valid TOML; stay safe anyway
+                    self.i += 1
+                    continue
+                parts.append(match.group())
+                self.i = match.end()
+        return parts
+
+    def _key_value(self):
+        line = self.line
+        keys = self._key_parts("=")
+        self.i += 1  # the '='
+        path = self.table + tuple(keys)
+        self.lines.setdefault(path, line)
+        self._skip_value(path)
+
+    def _string_value(self) -> str:
+        """Consume a string starting at self.i; return its raw content."""
+        text = self.text
+        quote = text[self.i]
+        triple = text.startswith(quote * 3, self.i)
+        delim = quote * 3 if triple else quote
+        start = self.i + len(delim)
+        j = start
+        while True:
+            end = text.find(delim, j)
+            if end < 0:
+                end = len(text)
+                break
+            if quote == '"':
+                backslashes = len(text[start:end]) - len(text[start:end].rstrip("\\"))
+                if backslashes % 2:
+                    j = end + 1
+                    continue
+            if triple:  # a closing """ may be preceded by up to two quotes of the content
+                extra = 0
+                while extra < 2 and text.startswith(quote, end + 3):
+                    end += 1
+                    extra += 1
+            break
+        content = text[start:end]
+        self.line += content.count("\n")
+        self.i = end + len(delim)
+        return content
+
+    def _skip_value(self, path: Path_):
+        """Skip one value, recording inline-table items of arrays by index."""
+        text = self.text
+        depth = 0
+        items: list[int] = []  # element counter per array depth
+        while self.i < len(text):
+            ch = text[self.i]
+            if ch in "\"'":
+                self._string_value()
+                continue
+            if ch == "\n":
+                if depth == 0:
+                    return
+                self.line += 1
+            elif ch == "#":
+                if depth == 0:
+                    self._skip_comment()
+                    return
+                self._skip_comment()
+                continue
+            elif ch in "[{":
+                if ch == "{" and depth == 1 and items:
+                    self.lines.setdefault(path + (items[-1],), self.line)
+                    items[-1] += 1
+                depth += 1
+                items.append(0)
+            elif ch in "]}":
+                depth -= 1
+                items.pop()
+                if depth == 0:
+                    self.i += 1
+                    return
+            self.i += 1
+
+
+def scan_lines(text: str) -> dict[Path_, int]:
+    return _Scanner(text).run()

@@ -1,0 +1,111 @@
+"""The timeline's data model: plain frozen dataclasses, no I/O.
+
+Everything the renderers see is built from these; they are created only
+after validation has passed, so their invariants can be relied on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import PartialDate
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    message: str
+    subject: str = ""  # e.g. "event 'istanbul-talks-2022'" or "source 's001'"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        subject = f" {self.subject}:" if self.subject else ""
+        return f"{where}:{subject} {self.message}"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    title: str
+    description: str = ""
+    language: str = "en"
+    base_url: str = ""  # absolute URL of the published site, with trailing slash, or ""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    path: Path  # absolute path of the archived document
+    file: str  # the path as written in events.toml
+    text: str
+    publisher: str = ""
+    url: str = ""
+    title_assigned: bool = False  # True when the editors wrote the title
+    note: str = ""  # Markdown: what the editors know of this document
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    quote: str
+    start: int  # character span of the quote in the source's text
+    end: int
+    anchor: str  # id of the highlighted passage on the source page
+
+
+@dataclass(frozen=True)
+class Version:
+    """One source's account of a fact the sources disagree on."""
+
+    claim: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Difference:
+    about: str
+    versions: tuple[Version, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    title: str
+    summary: str  # Markdown source
+    citations: tuple[Citation, ...]
+    end: PartialDate | None = None
+    circa: bool = False
+    date_note: str = ""
+    duration_minutes: int | None = None
+    place: str = ""
+    actors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    differences: tuple[Difference, ...] = ()
+    editor_note: str = ""  # Markdown: an editors' addition, shown as such
+    line: int = 0  # line of the event's table in events.toml
+
+    @property
+    def date_is_supplied(self) -> bool:
+        """The date comes from the editors, not from a cited quote."""
+        return bool(self.date_note)
+
+    def all_citations(self) -> tuple[Citation, ...]:
+        """Citations plus those attached to each version of a difference."""
+        extra = tuple(v.citation for d in self.differences for v in d.versions)
+        return self.citations + extra
+
+
+@dataclass(frozen=True)
+class Site:
+    info: SiteInfo
+    sources: dict[str, Source]
+    events: tuple[Event, ...]  # sorted by date, ties in file order
+    root: Path = field(default=Path("."))  # directory of the events file
+
+    def citation_count(self) -> int:
+        return sum(len(e.all_citations()) for e in self.events)

@@ -1,0 +1,32 @@
+"""The whole path from events file to published folder, as plain functions.
+
+``check`` is load + validate; ``build`` adds render + write. The preview
+server calls the same functions, so what it shows is what gets published.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .load import load
+from .model import Problem, Site
+from .validate import validate
+
+
+def check(events_path: Path, display: str | None = None) -> tuple[Site | None, list[Problem]]:
+    """Load and validate; the site model, or every problem found."""
+    loaded, problems = load(events_path, display)
+    if loaded is None:
+        return None, problems
+    return validate(loaded)
+
+
+def build(events_path: Path, out: Path, display: str | None = None) -> tuple[Site | None, list[Problem]]:
+    """Check, render and publish into `out`; nothing is written on problems."""
+    from .render import render_site
+    from .write import publish
+
+    site, problems = check(events_path, display)
+    if site is None:
+        return None, problems
+    publish(render_site(site), out)
+    return site, []

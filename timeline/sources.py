@@ -1,0 +1,85 @@
+"""The archived source documents: read once, normalised once, quotes located.
+
+A quote matches when it occurs in the source after normalising only runs of
+whitespace and the typographic variants of quotes, apostrophes and dashes.
+Nothing else is forgiven: case, spelling and punctuation must be verbatim.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+_TYPOGRAPHIC = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2015": "-", "\u2212": "-",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The form quotes are compared in (see the module docstring)."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A document's normalised text, mapped back to the original offsets."""
+
+    original: str
+
+    @cached_property
+    def _folded(self) -> tuple[str, list[int]]:
+        translated = self.original.translate(_TYPOGRAPHIC)
+        chars: list[str] = []
+        offsets: list[int] = []
+        previous_space = True  # drops leading whitespace
+        for index, ch in enumerate(translated):
+            if ch.isspace():
+                if previous_space:
+                    continue
+                ch = " "
+                previous_space = True
+            else:
+                previous_space = False
+            chars.append(ch)
+            offsets.append(index)
+        offsets.append(len(self.original))
+        return "".join(chars), offsets
+
+    @property
+    def text(self) -> str:
+        return self._folded[0]
+
+    def find(self, quote: str) -> tuple[int, int] | None:
+        """Span of `quote` in the original text, or None when absent."""
+        needle = normalise(quote)
+        if not needle:
+            return None
+        at = self.text.find(needle)
+        if at < 0:
+            return None
+        offsets = self._folded[1]
+        return offsets[at], offsets[at + len(needle) - 1] + 1
+
+    def closest(self, quote: str) -> str:
+        """The passage most like `quote`, to show an editor the difference."""
+        needle = normalise(quote)
+        words = self.text.split(" ")
+        width = max(1, len(needle.split(" ")))
+        best, best_ratio = "", 0.0
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(needle)
+        for start in range(0, max(1, len(words) - width + 1)):
+            candidate = " ".join(words[start:start + width])
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = candidate, ratio
+        return best
