@@ -147,3 +147,15 @@ def gap_words(earlier: PartialDate, later: PartialDate, minimum_months: int = 2)
         return "later the same year" if earlier.year == later.year else "later"
     prefix = "about " if not both_have_months else ""
     return f"{prefix}{', '.join(parts)} later"
+
+
+def display_range(start: PartialDate, end: PartialDate | None, circa: bool = False) -> str:
+    """'16 May 2025', '13–15 May 2025', 'March 2022 – April 2022'."""
+    if end is None or end.iso()[:10] == start.iso()[:10]:
+        return start.display(circa)
+    same_month = start.day and end.day and (start.year, start.month) == (end.year, end.month)
+    if same_month:
+        text = f"{start.day}–{end.display()}"
+    else:
+        text = f"{start.display()} – {end.display()}"
+    return f"c. {text}" if circa else text

@@ -1,0 +1,304 @@
+"""Model → every file of the site, in memory: {relative path: bytes}.
+
+Pure: the same Site always gives the same bytes (no clock, no random, sorted
+iteration), which makes builds reproducible and lets `write` publish
+atomically. Python prepares view objects; the templates only present them.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .dates import MONTHS, display_range, gap_words
+from .model import Citation, Event, Site, Source
+from .overview import overview
+from .text import duration_words, markdown_html, plain_text, slugify
+
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT / "templates"
+STATIC = PROJECT / "site_src" / "static"
+PAGES = PROJECT / "site_src" / "pages"
+
+
+# --- views ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str  # relative to the site root
+
+
+@dataclass(frozen=True)
+class CitationView:
+    quote: str
+    source: Source
+    url: str  # the highlighted passage: sources/<id>/#passage-N
+
+
+@dataclass(frozen=True)
+class VersionView:
+    claim: str
+    citation: CitationView
+
+
+@dataclass(frozen=True)
+class DifferenceView:
+    about: str
+    note: str
+    versions: tuple[VersionView, ...]
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: Event
+    url: str
+    when: str
+    datetime: str
+    end_datetime: str
+    time: str
+    duration: str
+    summary_html: Markup
+    editor_note_html: Markup
+    description: str
+    actors: tuple[Link, ...]
+    tags: tuple[Link, ...]
+    citations: tuple[CitationView, ...]
+    differences: tuple[DifferenceView, ...]
+    source_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    id: str
+    label: str
+    gap: str  # words for the time since the previous group's last event
+    events: tuple[EventView, ...]
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    months: tuple[MonthGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(m.events) for m in self.months)
+
+
+def _citation_view(citation: Citation, site: Site) -> CitationView:
+    source = site.sources[citation.source_id]
+    return CitationView(citation.quote, source, f"sources/{source.id}/#{citation.anchor}")
+
+
+class Names:
+    """Actor and tag names ↔ their page slugs (distinct names never share one)."""
+
+    def __init__(self, names):
+        self.slugs: dict[str, str] = {}
+        used: set[str] = set()
+        for name in sorted(set(names)):
+            slug, n = slugify(name), 2
+            while slug in used:
+                slug, n = f"{slugify(name)}-{n}", n + 1
+            used.add(slug)
+            self.slugs[name] = slug
+
+
+def event_view(event: Event, site: Site, actors: Names, tags: Names) -> EventView:
+    date = event.date
+    return EventView(
+        event=event,
+        url=f"events/{event.id}/",
+        when=display_range(date, event.end, event.circa),
+        datetime=date.iso(),
+        end_datetime=event.end.iso() if event.end else "",
+        time=date.time_display(),
+        duration=duration_words(event.duration_minutes) if event.duration_minutes else "",
+        summary_html=Markup(markdown_html(event.summary)),
+        editor_note_html=Markup(markdown_html(event.editor_note)) if event.editor_note else Markup(""),
+        description=plain_text(event.summary, limit=200),
+        actors=tuple(Link(a, f"actors/{actors.slugs[a]}/") for a in event.actors),
+        tags=tuple(Link(t, f"tags/{tags.slugs[t]}/") for t in event.tags),
+        citations=tuple(_citation_view(c, site) for c in event.citations),
+        differences=tuple(
+            DifferenceView(d.about, d.note, tuple(VersionView(v.claim, _citation_view(v.citation, site)) for v in d.versions))
+            for d in event.differences
+        ),
+        source_ids=tuple(sorted({c.source_id for c in event.all_citations()})),
+    )
+
+
+def group_by_month(views: list[EventView]) -> tuple[YearGroup, ...]:
+    """Years → months → events, with a gap marker where time passed."""
+    years: dict[int, list[MonthGroup]] = defaultdict(list)
+    previous = None
+    bucket: list[EventView] = []
+    key = None
+
+    def flush():
+        if bucket:
+            year, month = key
+            label = f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known"
+            gap = gap_words(previous.event.date, bucket[0].event.date) if previous else ""
+            years[year].append(MonthGroup(f"y{year}-{month or 0:02d}", label, gap, tuple(bucket)))
+
+    for view in views:
+        view_key = (view.event.date.year, view.event.date.month)
+        if view_key != key:
+            flush()
+            if bucket:
+                previous = bucket[-1]
+            bucket, key = [], view_key
+        bucket.append(view)
+    flush()
+    return tuple(YearGroup(y, tuple(m)) for y, m in sorted(years.items()))
+
+
+# --- source pages ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    marked: bool
+    anchor: str  # id for the passage that starts here, or ""
+
+
+def source_paragraphs(source: Source, citations: list[Citation]) -> list[list[Segment]]:
+    """The document's lines, split where cited passages start and end."""
+    spans = sorted({(c.start, c.end) for c in citations})
+    paragraphs = []
+    offset = 0
+    for line in source.text.split("\n"):
+        start, end = offset, offset + len(line)
+        offset = end + 1
+        if not line.strip():
+            continue
+        inside = [(max(s, start), min(e, end), s) for s, e in spans if s < end and e > start]
+        cuts = sorted({start, end, *(a for a, _, _ in inside), *(b for _, b, _ in inside)})
+        starts = {s: f"passage-{s}" for _, _, s in inside if start <= s < end}
+        segments = []
+        for a, b in zip(cuts, cuts[1:]):
+            marked = any(x <= a and b <= y for x, y, _ in inside)
+            segments.append(Segment(source.text[a:b], marked, starts.get(a, "")))
+        paragraphs.append(segments)
+    return paragraphs
+
+
+# --- the site -------------------------------------------------------------------
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def _root_for(path: str) -> str:
+    """Relative prefix from a page at `path` back to the site root."""
+    depth = path.count("/")
+    return "../" * depth
+
+
+class Renderer:
+    def __init__(self, site: Site, env: Environment | None = None):
+        self.site = site
+        self.env = env or make_environment()
+        self.files: dict[str, bytes] = {}
+        events = site.events
+        self.actors = Names(a for e in events for a in e.actors)
+        self.tags = Names(t for e in events for t in e.tags)
+        self.views = [event_view(e, site, self.actors, self.tags) for e in events]
+
+    def page(self, path: str, template: str, root: str | None = None, **context) -> None:
+        root = _root_for(path) if root is None else root
+        canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
+        html = self.env.get_template(template).render(
+            site=self.site.info, root=root, path=path, canonical=canonical, **context
+        )
+        self.files[path] = html.encode("utf-8")
+
+    def render(self) -> dict[str, bytes]:
+        site = self.site
+        views = self.views
+        years = group_by_month(views)
+        self.page(
+            "index.html", "index.html",
+            years=years, count=len(views), overview=overview(site.events),
+            filters=self._filters(), title=site.info.title,
+        )
+        for i, view in enumerate(views):
+            self.page(
+                f"events/{view.event.id}/index.html", "event.html",
+                view=view, title=view.event.title,
+                previous=views[i - 1] if i > 0 else None,
+                next=views[i + 1] if i + 1 < len(views) else None,
+            )
+        self._source_pages()
+        self._name_pages("actors", self.actors, lambda e: e.actors, "Actors", "Events involving {}")
+        self._name_pages("tags", self.tags, lambda e: e.tags, "Topics", "Events tagged “{}”")
+        about = (PAGES / "about.md").read_text(encoding="utf-8")
+        self.page("about/index.html", "page.html", title="About this timeline", body=Markup(markdown_html(about)))
+        # Hosts serve 404.html at any depth, so its links cannot be relative.
+        self.page("404.html", "404.html", root=site.info.base_url or "/", title="Page not found")
+        for asset in sorted(STATIC.rglob("*")):
+            if asset.is_file():
+                self.files[asset.relative_to(STATIC).as_posix()] = asset.read_bytes()
+        return self.files
+
+    def _filters(self) -> dict:
+        return {
+            "actors": [Link(name, slug) for name, slug in sorted(self.actors.slugs.items())],
+            "tags": [Link(name, slug) for name, slug in sorted(self.tags.slugs.items())],
+            "sources": [Link(s.title, s.id) for s in sorted(self.site.sources.values(), key=lambda s: s.id)],
+        }
+
+    def _source_pages(self) -> None:
+        cited_by: dict[str, list[tuple[EventView, Citation]]] = defaultdict(list)
+        for view in self.views:
+            for citation in view.event.all_citations():
+                cited_by[citation.source_id].append((view, citation))
+        sources = sorted(self.site.sources.values(), key=lambda s: s.id)
+        for source in sources:
+            uses = cited_by[source.id]
+            archive_name = Path(source.file).name
+            self.page(
+                f"sources/{source.id}/index.html", "source.html",
+                source=source, title=source.title,
+                paragraphs=source_paragraphs(source, [c for _, c in uses]),
+                cited_by=uses, archive_name=archive_name,
+                note_html=Markup(markdown_html(source.note)) if source.note else Markup(""),
+            )
+            self.files[f"sources/{source.id}/{archive_name}"] = source.path.read_bytes()
+        self.page(
+            "sources/index.html", "sources.html", title="Sources",
+            sources=[(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources],
+        )
+
+    def _name_pages(self, kind: str, names: Names, of_event, heading: str, title_format: str) -> None:
+        events_of: dict[str, list[EventView]] = defaultdict(list)
+        for view in self.views:
+            for name in of_event(view.event):
+                events_of[name].append(view)
+        for name, slug in names.slugs.items():
+            views = events_of[name]
+            self.page(
+                f"{kind}/{slug}/index.html", "list.html",
+                title=title_format.format(name), years=group_by_month(views), count=len(views), kind=kind,
+            )
+        self.page(
+            f"{kind}/index.html", "names.html", title=heading, kind=kind,
+            names=[(Link(name, f"{kind}/{slug}/"), len(events_of[name])) for name, slug in sorted(names.slugs.items(), key=lambda x: x[0].lower())],
+        )
+
+
+def render_site(site: Site) -> dict[str, bytes]:
+    return Renderer(site).render()

@@ -1,0 +1,61 @@
+"""Text helpers shared by the renderers: Markdown, plain text, slugs, durations."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import markdown
+import nh3
+
+# What a summary or note may contain once rendered; everything else is
+# stripped by the sanitiser, so raw HTML in the data never reaches a page.
+_ALLOWED_TAGS = {"p", "em", "strong", "a", "code", "ul", "ol", "li", "blockquote", "br", "h2", "h3", "h4"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_TAG = re.compile(r"<[^>]+>")
+
+_converter = markdown.Markdown(extensions=[], output_format="html")
+
+
+@lru_cache(maxsize=None)
+def markdown_html(text: str) -> str:
+    """Markdown → sanitised HTML; cached by text since summaries rarely change."""
+    _converter.reset()
+    rendered = _converter.convert(text)
+    return nh3.clean(
+        rendered,
+        tags=_ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def plain_text(markdown_text: str, limit: int | None = None) -> str:
+    """The words of a Markdown text, for meta descriptions and feeds."""
+    words = html.unescape(_TAG.sub("", markdown_html(markdown_text))).split()
+    text = " ".join(words)
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def slugify(name: str) -> str:
+    """'Recep Tayyip Erdoğan' → 'recep-tayyip-erdogan'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug or "x"
+
+
+def duration_words(minutes: int) -> str:
+    """90 → '1 hour 30 minutes'."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(parts)
