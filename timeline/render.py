@@ -300,5 +300,6 @@ class Renderer:
         )
 
 
-def render_site(site: Site) -> dict[str, bytes]:
-    return Renderer(site).render()
+def render_site(site: Site, env: Environment | None = None) -> dict[str, bytes]:
+    """Every file of the site; pass `env` to reuse compiled templates across builds."""
+    return Renderer(site, env).render()

@@ -1,0 +1,214 @@
+"""The preview server, tested as a contributor uses it: a real process on a
+free port against a temporary copy of the project, real HTTP requests, and
+the real browser for reloading and the error overlay."""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def get(port: int, path: str) -> tuple[int, dict, bytes]:
+    """A request with the path sent exactly as given (no client normalising)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.putrequest("GET", path, skip_accept_encoding=True)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+class Server:
+    def __init__(self, project: Path, port: int):
+        self.project = project
+        self.port = port
+        self.events = project / "events.toml"
+        self.log = project / "server.log"
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "--serve", "--events", str(self.events), "--port", str(port)],
+            cwd=project, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+        )
+        wait_until(self._up, timeout=20)
+
+    def _up(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"server exited: {self.log.read_text()}")
+        try:
+            return get(self.port, "/")[0] == 200
+        except OSError:
+            return False
+
+    def edit(self, old: str, new: str) -> None:
+        text = self.events.read_text(encoding="utf-8")
+        assert old in text
+        self.events.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "events.toml", tmp_path / "events.toml")
+    shutil.copytree(ROOT / "site_src" / "sources", tmp_path / "site_src" / "sources")
+    return tmp_path
+
+
+@pytest.fixture
+def server(project: Path):
+    srv = Server(project, free_port())
+    yield srv
+    if srv.process.poll() is None:
+        srv.stop()
+
+
+TITLE = "The first Istanbul talks"
+
+
+def test_serves_pages_with_types_and_reload_client(server):
+    status, headers, body = get(server.port, "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert TITLE.encode() in body
+    assert b'<script src="/__livereload.js" defer></script></body>' in body
+    assert get(server.port, "/style.css")[1]["Content-Type"].startswith("text/css")
+    assert get(server.port, "/favicon.svg")[1]["Content-Type"] == "image/svg+xml"
+    assert get(server.port, "/sources/s001/001_a41350389d8f096f.txt")[1]["Content-Type"].startswith("text/plain")
+    status, headers, _ = get(server.port, "/about")
+    assert status == 301 and headers["Location"] == "/about/"
+    status, _, body = get(server.port, "/no/such/page/")
+    assert status == 404 and b"Page not found" in body
+
+
+def test_edit_changes_served_page(server):
+    server.edit(f'title = "{TITLE}"', 'title = "The first Istanbul talks (edited)"')
+    wait_until(lambda: b"The first Istanbul talks (edited)" in get(server.port, "/")[2])
+
+
+@pytest.mark.parametrize("path", [
+    "/../events.toml", "/%2e%2e/events.toml", "/%2E%2E/events.toml", "/..%2fevents.toml",
+    "/%2e%2e%2fevents.toml", "/sources/../../events.toml", "/sources/%2e%2e/%2e%2e/events.toml",
+    "/..\\events.toml", "/%5c..%5cevents.toml", "//etc/passwd", "/events.toml", "/%00",
+])
+def test_path_traversal_is_refused(server, path):
+    status, _, body = get(server.port, path)
+    assert status in (403, 404), (path, status)
+    assert b"[[events]]" not in body and b"root:" not in body
+
+
+def test_port_in_use_moves_to_next(project):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        taken = blocker.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "--serve", "--events", str(project / "events.toml"),
+             "--port", str(taken)],
+            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            lines = []
+            for line in process.stdout:
+                lines.append(line)
+                if "Serving the preview" in line:
+                    break
+            output = "".join(lines)
+            assert f"Port {taken} is in use" in output
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", output)
+            assert match and int(match.group(1)) != taken
+            assert get(int(match.group(1)), "/")[0] == 200
+        finally:
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=10) == 0
+
+
+def test_ctrl_c_stops_cleanly(server):
+    assert server.stop() == 0
+    assert "Stopped." in server.log.read_text()
+    assert "Traceback" not in server.log.read_text()
+
+
+def test_open_page_reloads_after_edit(server, page):
+    page.goto(f"http://127.0.0.1:{server.port}/")
+    page.wait_for_function("() => window.performance.getEntriesByType('resource').some(r => r.name.includes('__livereload'))")
+    page.evaluate("window.__marker = 'before-reload'")
+    time.sleep(0.3)  # let the event stream connect
+    server.edit(f'title = "{TITLE}"', 'title = "Reloaded by itself"')
+    page.wait_for_function("() => document.body.textContent.includes('Reloaded by itself')", timeout=10000)
+    assert page.evaluate("window.__marker") is None  # a real reload, not a DOM patch
+
+
+def test_syntax_error_shows_overlay_then_recovers(server, page):
+    page.goto(f"http://127.0.0.1:{server.port}/")
+    time.sleep(0.3)
+    lines = server.events.read_text(encoding="utf-8").splitlines()
+    line_no = next(i for i, l in enumerate(lines, 1) if l.startswith(f'title = "{TITLE}"'))
+    server.edit(f'title = "{TITLE}"', f'title = "{TITLE}')  # unclosed string
+    overlay = page.locator("#build-problems")
+    overlay.wait_for(timeout=10000)
+    assert f"events.toml:{line_no}: TOML syntax error" in overlay.inner_text()
+    # The old content is still served while the file is broken.
+    status, _, body = get(server.port, "/")
+    assert status == 200 and TITLE.encode() in body
+    server.edit(f'title = "{TITLE}', f'title = "{TITLE} (fixed)"')
+    page.wait_for_function("() => document.body.textContent.includes('(fixed)')", timeout=10000)
+    assert page.locator("#build-problems").count() == 0
+
+
+def test_validation_error_shows_check_message(server, page):
+    page.goto(f"http://127.0.0.1:{server.port}/events/istanbul-talks-2022/")
+    time.sleep(0.3)
+    server.edit('id = "istanbul-talks-2022"\n', 'id = "istanbul-talks-2022"\nsumary = "x"\n')
+    overlay = page.locator("#build-problems")
+    overlay.wait_for(timeout=10000)
+    assert "event 'istanbul-talks-2022': unknown key 'sumary' in an event; did you mean 'summary'?" in overlay.inner_text()
+    check = subprocess.run([sys.executable, str(ROOT / "build.py"), "--check", "--events", "events.toml"],
+                           cwd=server.project, capture_output=True, text=True)
+    assert check.stderr.splitlines()[0] in overlay.inner_text()
+
+
+def test_burst_of_saves_gives_one_rebuild(server):
+    before = server.log.read_text().count("Rebuilt in")
+    for i in range(5):
+        server.edit(f'title = "{TITLE}', f'title = "{TITLE}{i}')
+        time.sleep(0.01)
+    wait_until(lambda: b"talks43210" in get(server.port, "/")[2])
+    time.sleep(0.5)
+    assert server.log.read_text().count("Rebuilt in") - before == 1
+
+
+def test_published_build_has_no_reload_client(tmp_path):
+    out = tmp_path / "public"
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"__livereload" not in path.read_bytes(), path

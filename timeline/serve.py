@@ -1,0 +1,291 @@
+"""The preview server: the build pipeline on every save, served from memory.
+
+- One rebuild per burst of saves: the watcher waits for the files to be
+  quiet for a moment before it rebuilds.
+- Open pages reload themselves through Server-Sent Events; the small client
+  script is added to HTML responses here, so `public/` never contains it.
+- A failed rebuild keeps the last good pages served and shows its problems
+  (the same lines as `--check`) as an overlay in every open page.
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import pipeline
+from .render import PROJECT, make_environment, render_site
+
+CLIENT_PATH = "/__livereload.js"
+EVENTS_PATH = "/__livereload"
+CLIENT_JS = (Path(__file__).parent / "livereload.js").read_bytes()
+POLL_SECONDS = 0.05
+QUIET_SECONDS = 0.08  # a burst of saves closer together than this is one change
+PORT_ATTEMPTS = 10
+
+_TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+          ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+          ".svg": "image/svg+xml", ".json": "application/json", ".xml": "application/xml"}
+
+
+class Preview:
+    """The last good site, the current problems, and who is waiting for news."""
+
+    def __init__(self, events: Path, display: str):
+        self.events = events
+        self.display = display
+        self.env = make_environment()
+        self.files: dict[str, bytes] = {}
+        self.problems: list[str] = []
+        self.generation = 0  # bumped after every rebuild, good or bad
+        self.changed = threading.Condition()
+        self.stopping = False
+
+    def watched_paths(self) -> list[Path]:
+        roots = [self.events, PROJECT / "templates", PROJECT / "site_src", Path(__file__).parent / "livereload.js"]
+        events_dir = self.events.resolve().parent
+        if events_dir != PROJECT:
+            roots.append(events_dir / "site_src")
+        return roots
+
+    def rebuild(self) -> bool:
+        started = time.perf_counter()
+        try:
+            site, problems = pipeline.check(self.events, self.display)
+            files = render_site(site, self.env) if site else None
+            lines = [str(p) for p in problems]
+        except Exception as error:  # a template mistake must not stop the server
+            files, lines = None, [f"{type(error).__name__}: {error}"]
+            location = _template_location(error)
+            if location:
+                lines = [f"{location}: {type(error).__name__}: {error}"]
+        elapsed = (time.perf_counter() - started) * 1000
+        with self.changed:
+            if files is not None:
+                self.files, self.problems = files, []
+            else:
+                self.problems = lines
+            self.generation += 1
+            self.changed.notify_all()
+        if files is not None:
+            print(f"Rebuilt in {elapsed:.0f} ms.", flush=True)
+        else:
+            for line in lines:
+                print(line, file=sys.stderr)
+            print(f"{len(lines)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
+        return files is not None
+
+    def stop(self):
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+def _template_location(error: Exception) -> str:
+    name = getattr(error, "filename", None) or getattr(error, "name", None)
+    line = getattr(error, "lineno", None)
+    return f"{name}:{line}" if name and line else ""
+
+
+def snapshot(paths: list[Path]) -> dict[str, tuple[float, int]]:
+    """mtime and size of every file below the given paths."""
+    seen = {}
+    for root in paths:
+        candidates = root.rglob("*") if root.is_dir() else [root]
+        for path in candidates:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if path.is_file():
+                seen[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return seen
+
+
+def watch(preview: Preview) -> None:
+    """Poll for changes; rebuild once the files have been quiet for a moment."""
+    last = snapshot(preview.watched_paths())
+    while not preview.stopping:
+        time.sleep(POLL_SECONDS)
+        current = snapshot(preview.watched_paths())
+        if current == last:
+            continue
+        while True:  # wait out the burst
+            time.sleep(QUIET_SECONDS)
+            settled = snapshot(preview.watched_paths())
+            if settled == current:
+                break
+            current = settled
+        last = current
+        preview.rebuild()
+
+
+def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str | None, str | None]:
+    """Map a request path to a file key; (None, redirect) or (None, None) if absent.
+
+    Only keys of the in-memory site can ever be served, so no request can
+    reach the file system; '..' in any form is refused outright anyway.
+    """
+    path = unquote(urlsplit(raw_path).path)
+    if "\x00" in path or "\\" in path or ".." in path.split("/"):
+        raise PermissionError(path)
+    normal = posixpath.normpath(path) if path not in ("", "/") else "/"
+    key = normal.lstrip("/")
+    if path.endswith("/") or key == "":
+        key = posixpath.join(key, "index.html") if key else "index.html"
+    if key in files:
+        return key, None
+    if posixpath.join(key, "index.html") in files:
+        return None, path + "/"
+    return None, None
+
+
+def make_handler(preview: Preview):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "TimelinePreview"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # the terminal shows rebuilds, not requests
+            pass
+
+        def do_HEAD(self):
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False):
+            path = urlsplit(self.path).path
+            if path == EVENTS_PATH:
+                return self.stream()
+            if path == CLIENT_PATH:
+                return self.send(HTTPStatus.OK, CLIENT_JS, "text/javascript; charset=utf-8", head)
+            try:
+                with preview.changed:
+                    files = preview.files
+                key, redirect = resolve(files, self.path)
+            except PermissionError:
+                return self.send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", head)
+            if redirect:
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", redirect)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if key is None:
+                if not files:  # the first build failed: show its problems
+                    return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _inject(_problem_page(preview)),
+                                     _TYPES[".html"], head)
+                body = files.get("404.html", b"Not found\n")
+                return self.send(HTTPStatus.NOT_FOUND, _inject(body), _TYPES[".html"], head)
+            suffix = posixpath.splitext(key)[1]
+            kind = _TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
+            body = files[key]
+            if suffix == ".html":
+                body = _inject(body)
+            self.send(HTTPStatus.OK, body, kind, head)
+
+        def send(self, status, body: bytes, kind: str, head: bool = False):
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def stream(self):
+            """Server-Sent Events: 'problems' or 'ok' now, then on every rebuild."""
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            seen = -1
+            try:
+                while True:
+                    with preview.changed:
+                        if seen == preview.generation and not preview.stopping:
+                            preview.changed.wait(timeout=10)
+                        if preview.stopping:
+                            return
+                        if seen == preview.generation:
+                            message = b": keep-alive\n\n"
+                        else:
+                            message = _event_message(preview, first=seen < 0)
+                            seen = preview.generation
+                    self.wfile.write(message)
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return
+
+    return Handler
+
+
+def _event_message(preview: Preview, first: bool) -> bytes:
+    if preview.problems:
+        data = json.dumps({"problems": preview.problems, "generation": preview.generation})
+        return f"event: problems\ndata: {data}\n\n".encode()
+    kind = "hello" if first else "reload"
+    return f"event: {kind}\ndata: {preview.generation}\n\n".encode()
+
+
+def _inject(html: bytes) -> bytes:
+    tag = f'<script src="{CLIENT_PATH}" defer></script>'.encode()
+    at = html.rfind(b"</body>")
+    return html[:at] + tag + html[at:] if at >= 0 else html + tag
+
+
+def _problem_page(preview: Preview) -> bytes:
+    from html import escape
+    items = "".join(f"<li><code>{escape(p)}</code></li>" for p in preview.problems)
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head>"
+            f"<body><main><h1>The site could not be built</h1><ul>{items}</ul>"
+            f"<p>Fix the file and save: this page reloads by itself.</p></main></body></html>").encode()
+
+
+def open_server(host: str, port: int, handler) -> ThreadingHTTPServer:
+    """Listen on `port`, or the next free one; raise OSError if none is free."""
+    last_error: OSError | None = None
+    for candidate in range(port, port + PORT_ATTEMPTS):
+        try:
+            server = ThreadingHTTPServer((host, candidate), handler)
+        except OSError as error:
+            last_error = error
+            if candidate == port:
+                print(f"Port {port} is in use; trying the next one.", file=sys.stderr)
+            continue
+        server.daemon_threads = True
+        return server
+    raise last_error or OSError("no free port")
+
+
+def serve(events: Path, out: Path, host: str, port: int, display: str) -> int:
+    """Run the preview until Ctrl-C. `out` is unused: the preview is served from memory."""
+    preview = Preview(events, display)
+    preview.rebuild()
+    try:
+        server = open_server(host, port, make_handler(preview))
+    except OSError as error:
+        print(f"Cannot listen on {host}:{port}-{port + PORT_ATTEMPTS - 1}: {error.strerror or error}. "
+              f"Choose another with --port.", file=sys.stderr)
+        return 1
+    actual = server.server_address[1]
+    reach = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else f"the network ({host})"
+    print(f"Serving the preview at http://{host}:{actual}/ (reachable from {reach}); "
+          f"rebuilding on every save. Press Ctrl-C to stop.", flush=True)
+    watcher = threading.Thread(target=watch, args=(preview,), daemon=True)
+    watcher.start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("\nStopped.")
+    finally:
+        preview.stop()
+        server.server_close()
+    return 0
