@@ -35,9 +35,10 @@ def report(problems: list[Problem]) -> None:
 def _display_name(path: Path) -> str:
     """The events file as the user named it, relative when it is below the cwd."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def main(argv: list[str] | None = None) -> int:

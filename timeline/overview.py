@@ -5,6 +5,7 @@ computes positions and the text alternative, the template draws them.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -75,11 +76,12 @@ def overview(events: tuple[Event, ...]) -> Overview | None:
 
     ticks = tuple((x_of(dt.date(y, 1, 1)), str(y)) for y in range(first_year, last_year + 2))
     marks = []
-    stacks: list[tuple[float, int]] = []  # (x, level) of marks placed so far
+    placed: list[float] = []  # x of every mark so far, sorted
     for event in events:
         x = x_of(_midpoint(event))
-        level = sum(1 for other, _ in stacks if abs(other - x) < STEP) % MAX_STACK
-        stacks.append((x, level))
+        nearby = bisect.bisect_left(placed, x + STEP) - bisect.bisect_right(placed, x - STEP)
+        level = nearby % MAX_STACK
+        bisect.insort(placed, x)
         label = f"{event.date.display(event.circa)}: {event.title}"
         marks.append(Mark(x, BASELINE - 10 - level * STEP, event.id, label))
     first = min(events, key=lambda e: e.date.sort_key())

@@ -1,0 +1,58 @@
+"""Deterministic synthetic records in the project's exact events.toml format."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+WORDS = ("negotiation delegation ceasefire prisoners exchange ministers talks summit proposal "
+         "sanctions ultimatum statement envoy treaty border corridor humanitarian security guarantee "
+         "mediator palace session round agenda demand withdrawal region offer response meeting").split()
+ACTORS = ["Russia", "Ukraine", "Turkey", "United States", "France", "Germany", "Poland", "European Union"]
+TAGS = ["talks", "ceasefire", "prisoners", "sanctions", "statement", "demands", "military"]
+SOURCES = 20
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def write_record(folder: Path, n_events: int, seed: int = 1) -> Path:
+    """Write events.toml and its source files into `folder`; return the events path."""
+    rng = random.Random(seed)
+    sources_dir = folder / "site_src" / "sources"
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    texts = []
+    for s in range(SOURCES):
+        paragraphs = ["\n".join(sentence(rng, rng.randint(12, 30)) for _ in range(4)) for _ in range(60)]
+        text = f"Synthetic report {s}\n\n" + "\n\n".join(paragraphs) + "\n"
+        (sources_dir / f"{s:03d}.txt").write_text(text, encoding="utf-8")
+        texts.append(text)
+    out = ['[site]\ntitle = "Synthetic timeline"\ndescription = "Benchmark data."\n']
+    for s in range(SOURCES):
+        out.append(f'[sources.s{s:03d}]\ntitle = "Synthetic report {s}"\nfile = "site_src/sources/{s:03d}.txt"\n')
+    for i in range(n_events):
+        year = 2000 + i * 25 // max(n_events, 1)
+        form = i % 4
+        date = (f'"{year}"', f'"{year}-{i % 12 + 1:02d}"', f"{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+                f"{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}T{i % 24:02d}:00:00+03:00")[form]
+        summary = " ".join(sentence(rng, 20) for _ in range(5))  # about 100 words
+        if i % 3 == 0:
+            summary = "*" + summary[:-1] + "*, with [a link](https://example.org/) and **emphasis**."
+        actors = ", ".join(f'"{a}"' for a in rng.sample(ACTORS, 2))
+        tags = ", ".join(f'"{t}"' for t in rng.sample(TAGS, 2))
+        lines = [
+            "[[events]]", f'id = "event-{i:06d}"', f"date = {date}",
+            f'date_note = "Synthetic date {i}."', f'title = "Synthetic event {i}: {rng.choice(WORDS)}"',
+            f'summary = """\n{summary}\n"""', f"actors = [{actors}]", f"tags = [{tags}]",
+        ]
+        for _ in range(rng.randint(1, 3)):
+            s = rng.randrange(SOURCES)
+            text_words = texts[s].split()
+            start = rng.randrange(4, len(text_words) - 12)
+            quote = " ".join(text_words[start:start + rng.randint(5, 10)])
+            lines += ["  [[events.citations]]", f'  source = "s{s:03d}"', f'  quote = "{quote}"']
+        out.append("\n".join(lines) + "\n")
+    events = folder / "events.toml"
+    events.write_text("\n".join(out), encoding="utf-8")
+    return events
