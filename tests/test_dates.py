@@ -83,9 +83,6 @@ def test_date_error_is_a_value_error():
     assert issubclass(DateError, ValueError)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: dates.py checks the day (dt.date) before the year, so '0000-05-01' is reported "
-    "as 'not a real day (May 0 has no day 1)' instead of 'has no year 0'"))
 def test_year_zero_with_a_day_says_year_zero():
     with pytest.raises(DateError) as error:
         parse_date("0000-05-01")

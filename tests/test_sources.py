@@ -125,7 +125,7 @@ def test_empty_quote_is_never_found(doc, quote):
     "In 2022",
     "\"Nothing's going to happen until we meet,\" one of them said - twice. The second round lasted six hours",
     "six hours and ended without agreement; the 2-3 May plan",
-    "t",
+    "In",
 ])
 def test_span_maps_back_exactly(doc, quote):
     original = span_text(doc, quote)
@@ -192,3 +192,11 @@ def test_closest_in_an_archived_document():
     doc = _archived("004")
     assert doc.find("following an exhaustive seven-hour session") is None
     assert doc.closest("following an exhaustive seven-hour session") == "following an exhaustive six-hour session"
+
+
+def test_quote_must_not_start_or_end_inside_a_word():
+    doc = NormalisedText("The two delegations met in Istanbul.")
+    assert doc.find("legations met") is None
+    assert doc.find("delegations me") is None
+    assert doc.find("delegations met") is not None
+    assert doc.find("in Istanbul.") is not None

@@ -387,7 +387,7 @@ def test_cli_in_a_project_folder(project):
     result = run_cli("--events", "events.toml", cwd=project.root)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout == "events.toml: OK: 2 events, 1 sources, 2 citations.\n"
+    assert result.stdout == "events.toml: OK: 2 events, 1 source, 2 citations.\n"
 
 
 def test_cli_lists_problems_for_a_project(project):
@@ -452,9 +452,6 @@ def test_unclosed_string_at_end_of_file(project):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an unclosed multi-line string is reported at the last line of the file, "
-    "not at the line where the string opens"))
 def test_unclosed_multiline_string_names_its_opening_line(project):
     text = edit(BASE, 'summary = "The two delegations meet."', 'summary = """The two delegations meet.')
     (problem,) = pipeline.check(project.write(text), "events.toml")[1]
@@ -633,9 +630,6 @@ def test_source_in_a_subfolder_reached_through_dotdot_inside_project_is_fine(pro
     assert project.site(text).sources["sample"].path == project.root / "sources/../sources/sample.txt"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a NUL character in a source's 'file' raises ValueError (embedded null byte) out of "
-    "validate.py source_text: only OSError/RuntimeError are caught around candidate.resolve()"))
 def test_source_file_with_nul_character_is_a_problem_not_a_crash(project):
     project.write(edit(BASE, 'file = "sources/sample.txt"', 'file = "sources/sample\\u0000.txt"'))
     result = run_cli("--events", "events.toml", cwd=project.root)

@@ -25,11 +25,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def report(problems: list[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
     count = len(problems)
-    print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+    print(f"{_plural(count, 'problem')} found.", file=sys.stderr)
 
 
 def _display_name(path: Path) -> str:
@@ -53,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         if site is None:
             report(problems)
             return 1
-        print(f"{display}: OK: {len(site.events)} events, {len(site.sources)} sources, "
-              f"{site.citation_count()} citations.")
+        counts = ", ".join(_plural(n, word) for n, word in (
+            (len(site.events), "event"), (len(site.sources), "source"), (site.citation_count(), "citation")))
+        print(f"{display}: OK: {counts}.")
         return 0
     site, problems = pipeline.build(events, Path(args.out), display)
     if site is None:

@@ -107,6 +107,8 @@ def parse_date(value: object) -> PartialDate:
                 "a TOML date or an offset date-time"
             )
         year, month, day = (int(g) if g else None for g in match.groups())
+        if year < 1:
+            raise DateError(f"{value!r} has no year 0")
         if month is not None and not 1 <= month <= 12:
             raise DateError(f"{value!r} has no month {month}")
         if day is not None:
@@ -114,8 +116,6 @@ def parse_date(value: object) -> PartialDate:
                 dt.date(year, month, day)
             except ValueError:
                 raise DateError(f"{value!r} is not a real day ({MONTHS[month - 1]} {year} has no day {day})") from None
-        if year < 1:
-            raise DateError(f"{value!r} has no year 0")
         return PartialDate(year, month, day)
     raise DateError(f"expected a date, found {type(value).__name__} {value!r}")
 

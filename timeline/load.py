@@ -99,7 +99,20 @@ def _syntax_problem(error: tomllib.TOMLDecodeError, display: str, text: str) -> 
     if match and match.group(1):
         line, column = int(match.group(1)), int(match.group(2))
         return Problem(display, line, f"TOML syntax error at column {column}: {detail}")
+    opening = _unclosed_multiline(text)
+    if opening:
+        return Problem(display, opening, "TOML syntax error: a multi-line string opened here is never closed")
     return Problem(display, text.count("\n") + 1, f"TOML syntax error at end of file: {detail}")
+
+
+def _unclosed_multiline(text: str) -> int | None:
+    """Line of a triple-quoted string left open at the end of the file, if any."""
+    lines = _Scanner(text)
+    try:
+        lines.run()
+    except Exception:  # the scanner expects valid TOML; this is only a hint
+        return None
+    return lines.open_string_line
 
 
 # --- the line scanner -------------------------------------------------------
@@ -117,6 +130,7 @@ class _Scanner:
         self.lines: dict[Path_, int] = {}
         self.array_counts: dict[Path_, int] = {}
         self.table: Path_ = ()
+        self.open_string_line: int | None = None  # set when a string runs to the end
 
     def run(self) -> dict[Path_, int]:
         text = self.text
@@ -194,6 +208,8 @@ class _Scanner:
         while True:
             end = text.find(delim, j)
             if end < 0:
+                if triple:
+                    self.open_string_line = self.line
                 end = len(text)
                 break
             if quote == '"':

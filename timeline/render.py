@@ -208,25 +208,68 @@ def _root_for(path: str) -> str:
     return "../" * depth
 
 
+class FragmentCache:
+    """Rendered event cards, kept between builds of one process (the preview).
+
+    A card's key holds everything its HTML depends on, and the whole cache
+    is dropped when any template changes, so a stale entry cannot be used.
+    """
+
+    def __init__(self):
+        self.cards: dict[tuple, Markup] = {}
+        self.used: set[tuple] = set()
+        self.stamp: tuple = ()
+
+    def start(self) -> None:
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in TEMPLATES.glob("*.html")))
+        if stamp != self.stamp:
+            self.cards.clear()
+            self.stamp = stamp
+        self.used = set()
+
+    def finish(self) -> None:
+        """Forget cards this build did not use, so the cache cannot grow without bound."""
+        self.cards = {k: v for k, v in self.cards.items() if k in self.used}
+
+
 class Renderer:
-    def __init__(self, site: Site, env: Environment | None = None):
+    def __init__(self, site: Site, env: Environment | None = None, cache: FragmentCache | None = None):
         self.site = site
         self.env = env or make_environment()
+        self.cache = cache or FragmentCache()
         self.files: dict[str, bytes] = {}
         events = site.events
         self.actors = Names(a for e in events for a in e.actors)
         self.tags = Names(t for e in events for t in e.tags)
         self.views = [event_view(e, site, self.actors, self.tags) for e in events]
 
+    def card(self, view: EventView, h: int = 4, root: str = "", link_title: bool = True) -> Markup:
+        """One event's card, rendered once per heading level and depth."""
+        event = view.event
+        sources = tuple((c.source.id, c.source.title, c.source.publisher) for c in view.citations)
+        key = (event, sources, view.actors, view.tags, h, root, link_title)
+        self.cache.used.add(key)
+        html = self.cache.cards.get(key)
+        if html is None:
+            macro = self.env.get_template("_event.html").module.event_card
+            html = self.cache.cards[key] = Markup(macro(view, h, root, link_title))
+        return html
+
     def page(self, path: str, template: str, root: str | None = None, **context) -> None:
         root = _root_for(path) if root is None else root
         canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
         html = self.env.get_template(template).render(
-            site=self.site.info, root=root, path=path, canonical=canonical, **context
+            site=self.site.info, root=root, path=path, canonical=canonical, card=self.card, **context
         )
         self.files[path] = html.encode("utf-8")
 
     def render(self) -> dict[str, bytes]:
+        self.cache.start()
+        files = self._render()
+        self.cache.finish()
+        return files
+
+    def _render(self) -> dict[str, bytes]:
         site = self.site
         views = self.views
         years = group_by_month(views)
@@ -246,7 +289,7 @@ class Renderer:
         self._name_pages("actors", self.actors, lambda e: e.actors, "Actors", "Events involving {}")
         self._name_pages("tags", self.tags, lambda e: e.tags, "Topics", "Events tagged “{}”")
         about = (PAGES / "about.md").read_text(encoding="utf-8")
-        self.page("about/index.html", "page.html", title="About this timeline", body=Markup(markdown_html(about)))
+        self.page("about/index.html", "page.html", title="About this timeline", body=Markup(markdown_html(about, page=True)))
         # Hosts serve 404.html at any depth, so its links cannot be relative.
         self.page("404.html", "404.html", root=site.info.base_url or "/", title="Page not found")
         for asset in sorted(STATIC.rglob("*")):
@@ -300,6 +343,6 @@ class Renderer:
         )
 
 
-def render_site(site: Site, env: Environment | None = None) -> dict[str, bytes]:
-    """Every file of the site; pass `env` to reuse compiled templates across builds."""
-    return Renderer(site, env).render()
+def render_site(site: Site, env: Environment | None = None, cache: FragmentCache | None = None) -> dict[str, bytes]:
+    """Every file of the site; pass `env` and `cache` to reuse work across builds."""
+    return Renderer(site, env, cache).render()

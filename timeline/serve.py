@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import pipeline
-from .render import PROJECT, make_environment, render_site
+from .render import PROJECT, FragmentCache, make_environment, render_site
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
@@ -42,6 +42,7 @@ class Preview:
         self.events = events
         self.display = display
         self.env = make_environment()
+        self.cache = FragmentCache()
         self.files: dict[str, bytes] = {}
         self.problems: list[str] = []
         self.generation = 0  # bumped after every rebuild, good or bad
@@ -59,7 +60,7 @@ class Preview:
         started = time.perf_counter()
         try:
             site, problems = pipeline.check(self.events, self.display)
-            files = render_site(site, self.env) if site else None
+            files = render_site(site, self.env, self.cache) if site else None
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
             files, lines = None, [f"{type(error).__name__}: {error}"]

@@ -60,11 +60,25 @@ class NormalisedText:
         needle = normalise(quote)
         if not needle:
             return None
-        at = self.text.find(needle)
+        at = self._find_whole(needle)
         if at < 0:
             return None
         offsets = self._folded[1]
         return offsets[at], offsets[at + len(needle) - 1] + 1
+
+    def _find_whole(self, needle: str) -> int:
+        """First occurrence that does not start or end inside a word."""
+        text = self.text
+        at = text.find(needle)
+        while at >= 0:
+            before = text[at - 1] if at > 0 else " "
+            after = text[at + len(needle)] if at + len(needle) < len(text) else " "
+            cut_start = before.isalnum() and needle[0].isalnum()
+            cut_end = after.isalnum() and needle[-1].isalnum()
+            if not (cut_start or cut_end):
+                return at
+            at = text.find(needle, at + 1)
+        return -1
 
     def closest(self, quote: str) -> str:
         """The passage most like `quote`, to show an editor the difference."""

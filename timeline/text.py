@@ -20,13 +20,17 @@ _converter = markdown.Markdown(extensions=[], output_format="html")
 
 
 @lru_cache(maxsize=None)
-def markdown_html(text: str) -> str:
-    """Markdown → sanitised HTML; cached by text since summaries rarely change."""
+def markdown_html(text: str, page: bool = False) -> str:
+    """Markdown → sanitised HTML; cached by text since summaries rarely change.
+
+    `page` allows a top-level heading, for the Markdown pages (the about page
+    brings its own <h1>); summaries and notes never get one.
+    """
     _converter.reset()
     rendered = _converter.convert(text)
     return nh3.clean(
         rendered,
-        tags=_ALLOWED_TAGS,
+        tags=_ALLOWED_TAGS | {"h1"} if page else _ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes=_URL_SCHEMES,

@@ -149,13 +149,16 @@ class _Checker:
         if Path(file).is_absolute() or file.startswith(("/", "\\")):
             self.problem(path, f"file '{file}' must be a path relative to the events file's folder, not absolute", subject)
             return None
+        if any(ord(ch) < 32 for ch in file):
+            self.problem(path, f"file {file!r} contains a control character", subject)
+            return None
         candidate = self.root / file
         if candidate.is_symlink():
             self.problem(path, f"file '{file}' is a symbolic link; archive the document itself", subject)
             return None
         try:
             resolved = candidate.resolve()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             self.problem(path, f"file '{file}' cannot be resolved", subject)
             return None
         if not resolved.is_relative_to(self.root):
