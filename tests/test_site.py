@@ -528,10 +528,6 @@ def test_source_pages_list_every_citing_event(site_dir, events_data):
         assert listed == expected, sid
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug in timeline/render.py Renderer._source_pages: cited_by holds one entry per citation, so an event "
-    "citing one passage twice (a citation and a difference version starting at the same offset, e.g. "
-    "trump-putin-and-i-2025 on s002 #passage-3941) is listed twice under 'Cited by'"))
 def test_cited_by_lists_each_event_and_passage_once(site_dir, events_data):
     duplicates = []
     for sid in events_data["sources"]:

@@ -70,10 +70,75 @@ def load(path: Path, display: str | None = None) -> tuple[Loaded | None, list[Pr
     if not text.strip():
         return None, [Problem(display, 1, "the file is empty; it needs a [site] table, [sources] and [[events]]")]
     try:
-        data = tomllib.loads(text)
+        data, lines = parse(text)
     except tomllib.TOMLDecodeError as error:
         return None, [_syntax_problem(error, display, text)]
-    return Loaded(path, display, data, LineMap(scan_lines(text))), []
+    return Loaded(path, display, data, LineMap(lines)), []
+
+
+# --- parsing, one [[events]] table at a time ---------------------------------
+#
+# The standard parser is pure Python, and in the preview a save changes one
+# event out of thousands. So the text is cut before each top-level
+# `[[events]]` header and each piece is parsed (and line-scanned) once, keyed
+# by its text. A cut inside a multi-line string leaves an unclosed string in
+# the piece before it, so it fails to parse; any piece that fails or holds
+# anything but its one event sends the whole text through the plain parser,
+# which also gives the exact error message.
+
+_EVENTS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*events[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_pieces: dict[str, tuple[dict, dict]] = {}
+
+
+def parse(text: str) -> tuple[dict, dict[Path_, int]]:
+    """TOML → (tables, lines); raises TOMLDecodeError like tomllib."""
+    starts = [m.start() for m in _EVENTS_HEADER.finditer(text)]
+    if starts:
+        combined = _parse_in_pieces(text, starts)
+        if combined is not None:
+            return combined
+    return tomllib.loads(text), scan_lines(text)
+
+
+def _parse_piece(piece: str) -> tuple[dict, dict]:
+    cached = _pieces.get(piece)
+    if cached is None:
+        cached = (tomllib.loads(piece), scan_lines(piece))
+    return cached
+
+
+def _parse_in_pieces(text: str, starts: list[int]):
+    global _pieces
+    used: dict[str, tuple[dict, dict]] = {}
+    bounds = [0, *starts, len(text)]
+    data: dict = {}
+    lines: dict[Path_, int] = {}
+    events: list = []
+    line_offset = 0
+    try:
+        for index, (begin, end) in enumerate(zip(bounds, bounds[1:])):
+            piece = text[begin:end]
+            tables, piece_lines = used[piece] = _parse_piece(piece)
+            if index == 0:
+                if "events" in tables:
+                    return None
+                data.update(tables)
+                lines.update(piece_lines)
+            else:
+                if list(tables) != ["events"] or len(tables["events"]) != 1:
+                    return None
+                position = len(events)
+                events.append(tables["events"][0])
+                for key, line in piece_lines.items():
+                    if key and key[0] == "events":
+                        key = ("events", position, *key[2:])
+                    lines[key] = line + line_offset
+            line_offset += piece.count("\n")
+    except tomllib.TOMLDecodeError:
+        return None
+    _pieces = used  # keep only what this text uses, so the cache cannot grow
+    data["events"] = events
+    return data, lines
 
 
 def decode(raw: bytes, display: str) -> tuple[str, Problem | None]:

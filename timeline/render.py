@@ -22,6 +22,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
 STATIC = PROJECT / "site_src" / "static"
 PAGES = PROJECT / "site_src" / "pages"
+ROOT_MARK = "<!--root-->"
 
 
 # --- views ------------------------------------------------------------------
@@ -52,6 +53,22 @@ class DifferenceView:
     versions: tuple[VersionView, ...]
 
 
+class Fingerprint:
+    """A value key that hashes once: everything a rendered card depends on."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value: tuple):
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Fingerprint) and self._hash == other._hash and self.value == other.value
+
+
 @dataclass(frozen=True)
 class EventView:
     event: Event
@@ -69,6 +86,7 @@ class EventView:
     citations: tuple[CitationView, ...]
     differences: tuple[DifferenceView, ...]
     source_ids: tuple[str, ...]
+    fingerprint: Fingerprint
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,10 @@ class Names:
 
 def event_view(event: Event, site: Site, actors: Names, tags: Names) -> EventView:
     date = event.date
+    actor_links = tuple(Link(a, f"actors/{actors.slugs[a]}/") for a in event.actors)
+    tag_links = tuple(Link(t, f"tags/{tags.slugs[t]}/") for t in event.tags)
+    cited = tuple(sorted({(c.source_id, site.sources[c.source_id].title, site.sources[c.source_id].publisher)
+                          for c in event.all_citations()}))
     return EventView(
         event=event,
         url=f"events/{event.id}/",
@@ -121,14 +143,15 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names) -> EventVie
         summary_html=Markup(markdown_html(event.summary)),
         editor_note_html=Markup(markdown_html(event.editor_note)) if event.editor_note else Markup(""),
         description=plain_text(event.summary, limit=200),
-        actors=tuple(Link(a, f"actors/{actors.slugs[a]}/") for a in event.actors),
-        tags=tuple(Link(t, f"tags/{tags.slugs[t]}/") for t in event.tags),
+        actors=actor_links,
+        tags=tag_links,
         citations=tuple(_citation_view(c, site) for c in event.citations),
         differences=tuple(
             DifferenceView(d.about, d.note, tuple(VersionView(v.claim, _citation_view(v.citation, site)) for v in d.versions))
             for d in event.differences
         ),
         source_ids=tuple(sorted({c.source_id for c in event.all_citations()})),
+        fingerprint=Fingerprint((event, cited, actor_links, tag_links)),
     )
 
 
@@ -216,7 +239,7 @@ class FragmentCache:
     """
 
     def __init__(self):
-        self.cards: dict[tuple, Markup] = {}
+        self.cards: dict[tuple, str] = {}
         self.used: set[tuple] = set()
         self.stamp: tuple = ()
 
@@ -244,16 +267,19 @@ class Renderer:
         self.views = [event_view(e, site, self.actors, self.tags) for e in events]
 
     def card(self, view: EventView, h: int = 4, root: str = "", link_title: bool = True) -> Markup:
-        """One event's card, rendered once per heading level and depth."""
-        event = view.event
-        sources = tuple((c.source.id, c.source.title, c.source.publisher) for c in view.citations)
-        key = (event, sources, view.actors, view.tags, h, root, link_title)
+        """One event's card, rendered once per heading level for pages at any depth.
+
+        The card is rendered with a marker where the path to the site root
+        goes; escaped data cannot contain the marker (it is an HTML comment,
+        which the sanitiser also strips), so replacing it is safe.
+        """
+        key = (view.fingerprint, h, link_title)
         self.cache.used.add(key)
         html = self.cache.cards.get(key)
         if html is None:
             macro = self.env.get_template("_event.html").module.event_card
-            html = self.cache.cards[key] = Markup(macro(view, h, root, link_title))
-        return html
+            html = self.cache.cards[key] = str(macro(view, h, Markup(ROOT_MARK), link_title))
+        return Markup(html.replace(ROOT_MARK, root))
 
     def page(self, path: str, template: str, root: str | None = None, **context) -> None:
         root = _root_for(path) if root is None else root
@@ -307,8 +333,11 @@ class Renderer:
     def _source_pages(self) -> None:
         cited_by: dict[str, list[tuple[EventView, Citation]]] = defaultdict(list)
         for view in self.views:
+            seen = set()  # one entry per event and passage, however often it is quoted
             for citation in view.event.all_citations():
-                cited_by[citation.source_id].append((view, citation))
+                if (citation.source_id, citation.anchor) not in seen:
+                    seen.add((citation.source_id, citation.anchor))
+                    cited_by[citation.source_id].append((view, citation))
         sources = sorted(self.site.sources.values(), key=lambda s: s.id)
         for source in sources:
             uses = cited_by[source.id]
