@@ -6,6 +6,8 @@ atomically. Python prepares view objects; the templates only present them.
 """
 from __future__ import annotations
 
+import bisect
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,20 +55,14 @@ class DifferenceView:
     versions: tuple[VersionView, ...]
 
 
-class Fingerprint:
-    """A value key that hashes once: everything a rendered card depends on."""
+def fingerprint(value) -> str:
+    """A digest of everything a rendered fragment depends on.
 
-    __slots__ = ("value", "_hash")
-
-    def __init__(self, value: tuple):
-        self.value = value
-        self._hash = hash(value)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Fingerprint) and self._hash == other._hash and self.value == other.value
+    Cache keys compare digests instead of deep structures, which made cache
+    lookups the slowest part of a warm rebuild. The frozen dataclasses'
+    repr is complete and deterministic, and BLAKE2 makes collisions moot.
+    """
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=20).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,7 @@ class EventView:
     citations: tuple[CitationView, ...]
     differences: tuple[DifferenceView, ...]
     source_ids: tuple[str, ...]
-    fingerprint: Fingerprint
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -126,12 +122,27 @@ class Names:
             self.slugs[name] = slug
 
 
-def event_view(event: Event, site: Site, actors: Names, tags: Names) -> EventView:
-    date = event.date
+def event_view(event: Event, site: Site, actors: Names, tags: Names, cache: "FragmentCache | None" = None) -> EventView:
     actor_links = tuple(Link(a, f"actors/{actors.slugs[a]}/") for a in event.actors)
     tag_links = tuple(Link(t, f"tags/{tags.slugs[t]}/") for t in event.tags)
     cited = tuple(sorted({(c.source_id, site.sources[c.source_id].title, site.sources[c.source_id].publisher)
                           for c in event.all_citations()}))
+    context = (cited, actor_links, tag_links)
+    if cache is not None:
+        # Validation hands out the same Event object for an unchanged event,
+        # so identity plus this small context identifies an unchanged view.
+        hit = cache.views.get(id(event))
+        if hit is not None and hit[0] is event and hit[1] == context:
+            cache.next_views[id(event)] = hit
+            return hit[2]
+    view = _make_view(event, site, actor_links, tag_links, cited)
+    if cache is not None:
+        cache.next_views[id(event)] = (event, context, view)
+    return view
+
+
+def _make_view(event: Event, site: Site, actor_links, tag_links, cited) -> EventView:
+    date = event.date
     return EventView(
         event=event,
         url=f"events/{event.id}/",
@@ -151,7 +162,7 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names) -> EventVie
             for d in event.differences
         ),
         source_ids=tuple(sorted({c.source_id for c in event.all_citations()})),
-        fingerprint=Fingerprint((event, cited, actor_links, tag_links)),
+        fingerprint=fingerprint((event, cited, actor_links, tag_links)),
     )
 
 
@@ -192,14 +203,25 @@ class Segment:
 
 def source_paragraphs(source: Source, citations: list[Citation]) -> list[list[Segment]]:
     """The document's lines, split where cited passages start and end."""
-    spans = sorted({(c.start, c.end) for c in citations})
-    paragraphs = []
+    lines = source.text.split("\n")
+    line_starts = []
     offset = 0
-    for line in source.text.split("\n"):
-        start, end = offset, offset + len(line)
-        offset = end + 1
+    for line in lines:
+        line_starts.append(offset)
+        offset += len(line) + 1
+    spans_of_line: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for s, e in sorted({(c.start, c.end) for c in citations}):
+        first = bisect.bisect_right(line_starts, s) - 1
+        last = bisect.bisect_right(line_starts, e - 1) - 1
+        for index in range(first, last + 1):
+            spans_of_line[index].append((s, e))
+    paragraphs = []
+    for index, line in enumerate(lines):
+        start = line_starts[index]
+        end = start + len(line)
         if not line.strip():
             continue
+        spans = spans_of_line.get(index, ())
         inside = [(max(s, start), min(e, end), s) for s, e in spans if s < end and e > start]
         cuts = sorted({start, end, *(a for a, _, _ in inside), *(b for _, b, _ in inside)})
         starts = {s: f"passage-{s}" for _, _, s in inside if start <= s < end}
@@ -239,8 +261,10 @@ class FragmentCache:
     """
 
     def __init__(self):
-        self.cards: dict[tuple, str] = {}
-        self.used: set[tuple] = set()
+        self.cards: dict = {}  # fragment key → str (cards) or bytes (pages)
+        self.used: set = set()
+        self.views: dict[int, tuple] = {}  # id(event) → (event, context, EventView)
+        self.next_views: dict[int, tuple] = {}
         self.stamp: tuple = ()
 
     def start(self) -> None:
@@ -253,6 +277,7 @@ class FragmentCache:
     def finish(self) -> None:
         """Forget cards this build did not use, so the cache cannot grow without bound."""
         self.cards = {k: v for k, v in self.cards.items() if k in self.used}
+        self.views, self.next_views = self.next_views, {}
 
 
 class Renderer:
@@ -264,7 +289,7 @@ class Renderer:
         events = site.events
         self.actors = Names(a for e in events for a in e.actors)
         self.tags = Names(t for e in events for t in e.tags)
-        self.views = [event_view(e, site, self.actors, self.tags) for e in events]
+        self.views = [event_view(e, site, self.actors, self.tags, self.cache) for e in events]
 
     def card(self, view: EventView, h: int = 4, root: str = "", link_title: bool = True) -> Markup:
         """One event's card, rendered once per heading level for pages at any depth.
@@ -281,13 +306,39 @@ class Renderer:
             html = self.cache.cards[key] = str(macro(view, h, Markup(ROOT_MARK), link_title))
         return Markup(html.replace(ROOT_MARK, root))
 
-    def page(self, path: str, template: str, root: str | None = None, **context) -> None:
+    def reused(self, path: str, template: str, memo) -> str | None:
+        """Reuse the page at `path` if `memo` (everything it shows beyond the
+        site settings) is unchanged; return the key to store it under if not."""
+        key = fingerprint(("page", path, template, self.site.info, memo))
+        self.cache.used.add(key)
+        cached = self.cache.cards.get(key)
+        if cached is not None:
+            self.files[path] = cached
+            return None
+        return key
+
+    def page(self, path: str, template: str, root: str | None = None, memo: tuple | None = None,
+             make=None, **context) -> None:
+        """Render one page, or reuse it when `memo` says nothing changed.
+
+        `make`, if given, returns more context; it runs only when the page is
+        rendered, so a reused page costs no more than its memo.
+        """
+        key = None
+        if memo is not None:
+            key = self.reused(path, template, memo)
+            if key is None:
+                return
+        if make is not None:
+            context.update(make())
         root = _root_for(path) if root is None else root
         canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
         html = self.env.get_template(template).render(
             site=self.site.info, root=root, path=path, canonical=canonical, card=self.card, **context
         )
         self.files[path] = html.encode("utf-8")
+        if key is not None:
+            self.cache.cards[key] = self.files[path]
 
     def render(self) -> dict[str, bytes]:
         self.cache.start()
@@ -298,18 +349,19 @@ class Renderer:
     def _render(self) -> dict[str, bytes]:
         site = self.site
         views = self.views
-        years = group_by_month(views)
         self.page(
             "index.html", "index.html",
-            years=years, count=len(views), overview=overview(site.events),
-            filters=self._filters(), title=site.info.title,
+            memo=(tuple(v.fingerprint for v in views), self._source_signature()),
+            make=lambda: {"years": group_by_month(views), "overview": overview(site.events), "filters": self._filters()},
+            count=len(views), title=site.info.title,
         )
         for i, view in enumerate(views):
+            previous = views[i - 1] if i > 0 else None
+            following = views[i + 1] if i + 1 < len(views) else None
             self.page(
                 f"events/{view.event.id}/index.html", "event.html",
-                view=view, title=view.event.title,
-                previous=views[i - 1] if i > 0 else None,
-                next=views[i + 1] if i + 1 < len(views) else None,
+                memo=(view.fingerprint, *((v.event.id, v.event.title) if v else None for v in (previous, following))),
+                view=view, title=view.event.title, previous=previous, next=following,
             )
         self._source_pages()
         self._name_pages("actors", self.actors, lambda e: e.actors, "Actors", "Events involving {}")
@@ -330,11 +382,16 @@ class Renderer:
             "sources": [Link(s.title, s.id) for s in sorted(self.site.sources.values(), key=lambda s: s.id)],
         }
 
+    def _source_signature(self) -> tuple:
+        return tuple((s.id, s.title, s.publisher) for s in sorted(self.site.sources.values(), key=lambda s: s.id))
+
     def _source_pages(self) -> None:
         cited_by: dict[str, list[tuple[EventView, Citation]]] = defaultdict(list)
+        spans: dict[str, list[Citation]] = defaultdict(list)
         for view in self.views:
             seen = set()  # one entry per event and passage, however often it is quoted
             for citation in view.event.all_citations():
+                spans[citation.source_id].append(citation)
                 if (citation.source_id, citation.anchor) not in seen:
                     seen.add((citation.source_id, citation.anchor))
                     cited_by[citation.source_id].append((view, citation))
@@ -342,14 +399,15 @@ class Renderer:
         for source in sources:
             uses = cited_by[source.id]
             archive_name = Path(source.file).name
+            citations = spans[source.id]
+            self.files[f"sources/{source.id}/{archive_name}"] = source.path.read_bytes()
             self.page(
                 f"sources/{source.id}/index.html", "source.html",
-                source=source, title=source.title,
-                paragraphs=source_paragraphs(source, [c for _, c in uses]),
-                cited_by=uses, archive_name=archive_name,
+                memo=(source, tuple((v.event.id, v.event.title, v.when, c) for v, c in uses), tuple(citations)),
+                make=lambda: {"paragraphs": source_paragraphs(source, citations)},
+                source=source, title=source.title, cited_by=uses, archive_name=archive_name,
                 note_html=Markup(markdown_html(source.note)) if source.note else Markup(""),
             )
-            self.files[f"sources/{source.id}/{archive_name}"] = source.path.read_bytes()
         self.page(
             "sources/index.html", "sources.html", title="Sources",
             sources=[(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources],
@@ -363,8 +421,9 @@ class Renderer:
         for name, slug in names.slugs.items():
             views = events_of[name]
             self.page(
-                f"{kind}/{slug}/index.html", "list.html",
-                title=title_format.format(name), years=group_by_month(views), count=len(views), kind=kind,
+                f"{kind}/{slug}/index.html", "list.html", memo=tuple(v.fingerprint for v in views),
+                make=lambda: {"years": group_by_month(views)},
+                title=title_format.format(name), count=len(views), kind=kind,
             )
         self.page(
             f"{kind}/index.html", "names.html", title=heading, kind=kind,

@@ -38,6 +38,7 @@ def markdown_html(text: str, page: bool = False) -> str:
     )
 
 
+@lru_cache(maxsize=None)
 def plain_text(markdown_text: str, limit: int | None = None) -> str:
     """The words of a Markdown text, for meta descriptions and feeds."""
     words = html.unescape(_TAG.sub("", markdown_html(markdown_text))).split()

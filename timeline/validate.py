@@ -6,7 +6,9 @@ belongs to, so ``--check`` can list them all at once.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import hashlib
 import re
 from pathlib import Path
 
@@ -30,6 +32,10 @@ EVENT_KEYS = (
 CITATION_KEYS = ("source", "quote")
 DIFFERENCE_KEYS = ("about", "note", "versions")
 VERSION_KEYS = ("claim", "source", "quote")
+
+# id(table) → (table, sources key, Event): see _Checker.cached_event. Holding
+# the table keeps its id from being reused while the entry exists.
+_event_cache: dict[int, tuple[dict, str, Event]] = {}
 
 _TYPE_NAMES = {str: "a string", bool: "true or false", list: "an array", dict: "a table"}
 
@@ -57,6 +63,8 @@ class _Checker:
         self.problems: list[Problem] = []
         self.root = loaded.path.resolve().parent
         self.broken_sources: set[str] = set()  # declared, but with problems
+        self.sources_key = ""  # digest of every source's id, file and text
+        self.next_cache: dict[int, tuple[dict, str, Event]] = {}
 
     def problem(self, path: tuple, message: str, subject: str = "") -> None:
         self.problems.append(Problem(self.loaded.display, self.lines.line(*path), message, subject))
@@ -202,7 +210,7 @@ class _Checker:
             event_id = table.get("id")
             if isinstance(event_id, str) and event_id.strip():
                 subject = f"event '{event_id}'"
-            event = self.event(table, path, subject, sources)
+            event = self.cached_event(table, path, subject, sources)
             if event_id is not None and isinstance(event_id, str) and ID_PATTERN.fullmatch(event_id):
                 if event_id in seen:
                     self.problem(path + ("id",), f"duplicate id '{event_id}' (first used by event #{seen[event_id] + 1}, line {self.lines.line('events', seen[event_id])})", subject)
@@ -211,6 +219,25 @@ class _Checker:
             if event is not None:
                 events.append(event)
         return events
+
+    def cached_event(self, table: dict, path: tuple, subject: str, sources: dict) -> Event | None:
+        """`event`, reusing the result for a table the loader handed out before.
+
+        The loader gives the same dict object for an unchanged piece of the
+        file, and the model is immutable; a valid event is reused when its
+        sources are unchanged too, with its line updated if it moved.
+        """
+        line = self.lines.line(*path) or 0
+        hit = _event_cache.get(id(table))
+        if hit is not None and hit[0] is table and hit[1] == self.sources_key:
+            event = hit[2] if hit[2].line == line else dataclasses.replace(hit[2], line=line)
+        else:
+            before = len(self.problems)
+            event = self.event(table, path, subject, sources)
+            if event is None or len(self.problems) != before:
+                return event
+        self.next_cache[id(table)] = (table, self.sources_key, event)
+        return event
 
     def event(self, table: dict, path: tuple, subject: str, sources: dict) -> Event | None:
         self.unknown_keys(table, EVENT_KEYS, path, subject, "an event")
@@ -360,7 +387,12 @@ def validate(loaded: Loaded) -> tuple[Site | None, list[Problem]]:
     checker.unknown_keys(data, TOP_KEYS, (), "", "the events file")
     info = checker.site(data)
     sources = checker.sources(data)
+    checker.sources_key = hashlib.blake2b(
+        repr(sorted((k, s.file, s.text) for k, (s, _) in sources.items())).encode(), digest_size=20
+    ).hexdigest()
     events = checker.events(data, sources)
+    global _event_cache
+    _event_cache = checker.next_cache  # only what this file still holds
     problems = sorted(checker.problems, key=lambda p: (p.line or 0))
     if problems or info is None:
         return None, problems
