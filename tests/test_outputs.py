@@ -1,0 +1,751 @@
+"""The machine-readable outputs, each read back with a real parser.
+
+feedparser reads the Atom feed, icalendar the calendar, jsonschema checks
+events.json against its published schema and events.toml against
+events.schema.json, the csv module reads events.csv and xml.etree the
+sitemap. Counts and key fields are compared with the shipped events.toml and
+with a small project (written here) that has every kind of date and some
+hostile text. The schema and the validator are checked to agree: what the
+validator accepts the schema accepts, and structural mistakes are rejected
+by both.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import dataclasses
+import datetime as dt
+import html
+import io
+import json
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import icalendar
+import jsonschema
+import pytest
+
+from timeline import pipeline
+from timeline.outputs import DEFAULT_AUTHORITY, data, render_outputs
+from timeline.outputs.seo import event_jsonld, site_jsonld
+from timeline.render import render_site
+from timeline.skeleton import new_event_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events.toml"
+BAD = ROOT / "tests" / "bad"
+TOML_SCHEMA = ROOT / "events.schema.json"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE_URL = "https://example.org/timeline/"
+
+# A small project with every kind of date, every field and some hostile text:
+# a title that tries to close a <script>, TOML escapes for a control character
+# (which XML cannot carry), and the characters iCalendar must escape.
+FIXTURE = r'''
+[site]
+title = "Test timeline"
+description = "A test, with commas; semicolons and a backslash \\ too."
+language = "en-GB"
+
+[sources.sample]
+title = "Sample document"
+file = "sources/sample.txt"
+publisher = "Sample Press"
+url = "https://example.org/sample"
+note = "An *editors'* note."
+
+[sources.other]
+title = "Other document"
+title_assigned = true
+file = "sources/other.txt"
+
+[[events]]
+id = "year-event"
+date = "2022"
+circa = true
+date_note = "The editors place it in 2022."
+title = "Something in 2022"
+summary = "Known to the year only."
+tags = ["context"]
+
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations met"
+
+[[events]]
+id = "month-event"
+date = "2022-03"
+title = "Something in March"
+summary = "Known to the month only."
+actors = ["Russia", "Ukraine"]
+tags = ["talks", "context"]
+
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations met in Istanbul."
+
+[[events]]
+id = "day-event"
+date = 2022-03-29
+end = 2022-03-31
+title = "Talks over three days"
+summary = "Delegations **meet**."
+place = "Istanbul"
+actors = ["Russia", "Ukraine", "Turkey"]
+tags = ["talks"]
+duration = "6h"
+editor_note = "The editors add this."
+
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations met in Istanbul."
+
+  [[events.citations]]
+  source = "sample"
+  quote = "The second round lasted six hours"
+
+  [[events.differences]]
+  about = "how long they talked"
+  note = "The documents differ."
+
+    [[events.differences.versions]]
+    claim = "Six hours"
+    source = "sample"
+    quote = "lasted six hours"
+
+    [[events.differences.versions]]
+    claim = "It was about sanctions"
+    source = "other"
+    quote = "written in 2025, about sanctions"
+
+[[events]]
+id = "moment-event"
+date = 2022-03-29T15:00:00+03:00
+end = 2022-03-29T17:30:00+03:00
+title = "Hostile </script><script>alert(1)</script> title, with; a \\ backslash & \"quotes\" <!-- and a bell \u0007"
+summary = """
+A summary with <script>alert(1)</script> and a bell \u0007 and
+a second line.
+"""
+place = "Dolmabahçe Palace, Istanbul"
+tags = ["talks"]
+
+  [[events.citations]]
+  source = "sample"
+  quote = "Nothing’s going to happen until we meet"
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations met"
+
+[[events]]
+id = "moment-duration"
+date = 2022-03-30T09:00:00Z
+duration = "1h30m"
+title = "A timed session"
+summary = "It lasted ninety minutes."
+
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations"
+
+[[events]]
+id = "circa-day"
+date = "2022-04-02"
+end = "2022-05"
+circa = true
+date_note = "The editors give the day; the end is known to the month."
+title = "About the second of April"
+summary = "Approximate."
+tags = ["statement"]
+
+  [[events.citations]]
+  source = "other"
+  quote = "A second document"
+'''
+FIXTURE_CALENDAR_IDS = {"day-event", "moment-event", "moment-duration", "circa-day"}
+
+
+# --- helpers ------------------------------------------------------------------
+
+def make_project(root: Path, text: str = FIXTURE) -> Path:
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    for name in ("sample.txt", "other.txt"):
+        (root / "sources" / name).write_bytes((BAD / "sources" / name).read_bytes())
+    path = root / "events.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def with_base_url(site, base_url: str = BASE_URL):
+    return dataclasses.replace(site, info=dataclasses.replace(site.info, base_url=base_url))
+
+
+def html_paths_of(site) -> list[str]:
+    return sorted(p for p in render_site(site) if p.endswith(".html"))
+
+
+def as_json_types(value):
+    """TOML values as a JSON Schema sees them: dates and times become RFC 3339 text."""
+    if isinstance(value, dict):
+        return {k: as_json_types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_json_types(v) for v in value]
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat()
+    return value
+
+
+def schema_validator(schema: dict) -> jsonschema.Draft202012Validator:
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def toml_schema_errors(text: str) -> list[str]:
+    validator = schema_validator(json.loads(TOML_SCHEMA.read_text(encoding="utf-8")))
+    return [e.message for e in validator.iter_errors(as_json_types(tomllib.loads(text)))]
+
+
+def unfold(ics: bytes) -> list[str]:
+    return ics.decode("utf-8").replace("\r\n ", "").split("\r\n")
+
+
+# --- fixtures -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped():
+    site, problems = pipeline.check(EVENTS, "events.toml")
+    assert site is not None, problems
+    return site
+
+
+@pytest.fixture(scope="module")
+def shipped_html(shipped):
+    return html_paths_of(shipped)
+
+
+@pytest.fixture(scope="module")
+def outputs(shipped, shipped_html):
+    return render_outputs(shipped, shipped_html, environ={})
+
+
+@pytest.fixture(scope="module")
+def outputs_with_base(shipped, shipped_html):
+    return render_outputs(with_base_url(shipped), shipped_html, environ={})
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    path = make_project(tmp_path_factory.mktemp("project"))
+    site, problems = pipeline.check(path, "events.toml")
+    assert site is not None, "\n".join(map(str, problems))
+    return site
+
+
+@pytest.fixture(scope="module")
+def fixture_outputs(fixture_site):
+    return render_outputs(fixture_site, html_paths_of(fixture_site), environ={})
+
+
+def test_every_output_is_written(outputs, outputs_with_base):
+    expected = {"feed.xml", "events.ics", "timeline.json", "events.json", "events.json.schema.json",
+                "events.csv", "robots.txt"}
+    assert set(outputs) == expected  # no sitemap without a base_url
+    assert set(outputs_with_base) == expected | {"sitemap.xml"}
+    assert all(isinstance(v, bytes) and v for v in outputs.values())
+
+
+# --- Atom ---------------------------------------------------------------------
+
+def test_feed_parses_as_atom_with_an_entry_per_event(outputs, shipped):
+    feed = feedparser.parse(outputs["feed.xml"])
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert len(feed.entries) == len(shipped.events)
+    assert feed.feed.title == shipped.info.title
+    ids = [e.id for e in feed.entries]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith(f"tag:{DEFAULT_AUTHORITY},2025:events/") for i in ids)
+    assert feed.feed.id == f"tag:{DEFAULT_AUTHORITY},2025:feed"
+
+
+def test_feed_newest_first_with_data_derived_updated(outputs, shipped):
+    feed = feedparser.parse(outputs["feed.xml"])
+    by_id = {e.id: e for e in shipped.events}
+    order = [by_id[entry.id.rsplit("/", 1)[1]] for entry in feed.entries]
+    keys = [e.date.sort_key() for e in order]
+    assert keys == sorted(keys, reverse=True)
+    for entry, event in zip(feed.entries, order):
+        start = event.date.start()
+        assert entry.updated == f"{start.isoformat()}T00:00:00Z"
+    assert feed.feed.updated == max(e.updated for e in feed.entries)
+
+
+def test_feed_entries_link_to_permalinks_and_cite_every_passage(outputs, shipped):
+    feed = feedparser.parse(outputs["feed.xml"])
+    for entry in feed.entries:
+        event = next(e for e in shipped.events if entry.id.endswith("/" + e.id))
+        assert entry.link == f"events/{event.id}/"
+        assert event.title in entry.title
+        if event.circa:
+            assert entry.title.startswith("c. ")
+        content = entry.content[0]
+        assert content.type == "text/html"
+        for citation in event.all_citations():
+            assert f'href="sources/{citation.source_id}/#{citation.anchor}"' in content.value
+            assert html.escape(citation.quote) in content.value
+            assert html.escape(shipped.sources[citation.source_id].title) in content.value
+
+
+def test_feed_required_elements_with_a_strict_xml_parser(outputs_with_base, shipped):
+    root = ET.fromstring(outputs_with_base["feed.xml"])
+    assert root.tag == f"{ATOM}feed"
+    for tag in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{tag}") is not None
+    self_link = root.find(f"{ATOM}link[@rel='self']")
+    assert self_link is not None and self_link.get("href") == BASE_URL + "feed.xml"
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == len(shipped.events)
+    for entry in entries:
+        for tag in ("id", "title", "updated", "content"):
+            assert entry.find(f"{ATOM}{tag}") is not None
+        href = entry.find(f"{ATOM}link").get("href")
+        assert href.startswith(BASE_URL + "events/")
+        assert f'href="{BASE_URL}sources/' in entry.find(f"{ATOM}content").text
+    # Ids do not depend on the base_url path, only on the host.
+    assert root.find(f"{ATOM}id").text == "tag:example.org,2025:feed"
+
+
+def test_feed_relative_links_without_base_url(outputs):
+    root = ET.fromstring(outputs["feed.xml"])
+    assert root.find(f"{ATOM}link[@rel='self']") is None
+    assert b"https://" not in outputs["feed.xml"].replace(b"http://www.w3.org/2005/Atom", b"")
+
+
+def test_feed_survives_hostile_text(fixture_outputs, fixture_site):
+    raw = fixture_outputs["feed.xml"]
+    root = ET.fromstring(raw)  # a strict parser: would fail on U+0007
+    assert "\x07" not in raw.decode("utf-8")
+    feed = feedparser.parse(raw)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert len(feed.entries) == len(fixture_site.events)
+    hostile = next(e for e in feed.entries if e.id.endswith("/moment-event"))
+    assert "</script><script>alert(1)</script> title" in hostile.title
+    assert "<script>" not in hostile.content[0].value  # the sanitiser removed it from the summary
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+    # A moment is converted to UTC for `updated`.
+    assert hostile.updated == "2022-03-29T12:00:00Z"
+
+
+# --- iCalendar -------------------------------------------------------------------
+
+def test_ics_is_crlf_and_folded_at_75_octets(outputs, fixture_outputs):
+    for raw in (outputs["events.ics"], fixture_outputs["events.ics"]):
+        assert raw.endswith(b"\r\n")
+        assert b"\n" not in raw.replace(b"\r\n", b"")
+        for line in raw.split(b"\r\n"):
+            assert len(line) <= 75, line
+            line.decode("utf-8")  # folding never splits a character
+
+
+def test_ics_has_a_vevent_per_day_precision_event(outputs, shipped):
+    calendar = icalendar.Calendar.from_ical(outputs["events.ics"])
+    vevents = calendar.walk("VEVENT")
+    day_events = [e for e in shipped.events if e.date.precision in ("day", "time")]
+    assert len(vevents) == len(day_events) < len(shipped.events)
+    assert [str(v["UID"]) for v in vevents] == [f"{e.id}@{DEFAULT_AUTHORITY}" for e in day_events]
+    for vevent, event in zip(vevents, day_events):
+        start = vevent.decoded("DTSTART")
+        assert type(start) is dt.date and start == event.date.start()
+        last = event.end.start() if event.end else event.date.start()
+        assert vevent.decoded("DTEND") == last + dt.timedelta(days=1)
+        assert vevent.decoded("DTSTAMP") == dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc)
+        summary = str(vevent["SUMMARY"])
+        assert summary.startswith(event.title)
+        assert ("(c. " in summary) == event.circa
+    # Month- and year-precision events are left out, as documented.
+    uids = {str(v["UID"]).split("@")[0] for v in vevents}
+    for event in shipped.events:
+        assert (event.id in uids) == (event.date.precision in ("day", "time"))
+    gulf = next(v for v in vevents if str(v["UID"]).startswith("trump-gulf-visit-2025@"))
+    assert (gulf.decoded("DTSTART"), gulf.decoded("DTEND")) == (dt.date(2025, 5, 13), dt.date(2025, 5, 16))
+    assert "month or year" in str(calendar["DESCRIPTION"])
+
+
+def test_ics_moments_in_utc_and_text_escaping(fixture_outputs, fixture_site):
+    raw = fixture_outputs["events.ics"]
+    calendar = icalendar.Calendar.from_ical(raw)
+    vevents = {str(v["UID"]).split("@")[0]: v for v in calendar.walk("VEVENT")}
+    assert set(vevents) == FIXTURE_CALENDAR_IDS
+    moment = vevents["moment-event"]
+    assert moment.decoded("DTSTART") == dt.datetime(2022, 3, 29, 12, 0, tzinfo=dt.timezone.utc)
+    assert moment.decoded("DTEND") == dt.datetime(2022, 3, 29, 14, 30, tzinfo=dt.timezone.utc)
+    assert "DTSTART:20220329T120000Z" in unfold(raw)
+    title = next(e.title for e in fixture_site.events if e.id == "moment-event")
+    assert str(moment["SUMMARY"]) == title.replace("\x07", "")  # escaped and read back exactly
+    assert "a second line." in str(moment["DESCRIPTION"])
+    assert str(moment["LOCATION"]) == "Dolmabahçe Palace, Istanbul"
+    assert "URL" not in moment  # no base_url: no relative URI values
+    duration = vevents["moment-duration"]
+    assert duration.decoded("DTEND") - duration.decoded("DTSTART") == dt.timedelta(minutes=90)
+    circa = vevents["circa-day"]
+    assert "(c. 2 April 2022)" in str(circa["SUMMARY"])
+    # An end known only to the month is not made into a day.
+    assert circa.decoded("DTEND") == dt.date(2022, 4, 3)
+    assert "until May 2022" in str(circa["DESCRIPTION"])
+    day = vevents["day-event"]
+    assert day.decoded("DTEND") == dt.date(2022, 4, 1)
+    assert [str(c) for c in day["CATEGORIES"].cats] == ["talks"]
+    calendar_description = str(calendar["DESCRIPTION"])
+    assert calendar_description.startswith("A test, with commas; semicolons and a backslash \\ too.")
+
+
+def test_ics_uses_the_host_and_absolute_urls_with_a_base_url(fixture_site):
+    raw = render_outputs(with_base_url(fixture_site), [], environ={})["events.ics"]
+    vevents = icalendar.Calendar.from_ical(raw).walk("VEVENT")
+    assert all(str(v["UID"]).endswith("@example.org") for v in vevents)
+    assert {str(v["URL"]) for v in vevents} == {f"{BASE_URL}events/{i}/" for i in FIXTURE_CALENDAR_IDS}
+
+
+# --- TimelineJS ---------------------------------------------------------------------
+
+def test_timelinejs_json_shape(outputs, shipped):
+    timeline = json.loads(outputs["timeline.json"])
+    assert set(timeline) == {"title", "events", "scale"}
+    assert html.unescape(timeline["title"]["text"]["headline"]) == shipped.info.title
+    slides = timeline["events"]
+    assert len(slides) == len(shipped.events)
+    assert [s["unique_id"] for s in slides] == [e.id for e in shipped.events]
+    for slide, event in zip(slides, shipped.events):
+        start = slide["start_date"]
+        expected_keys = {"year"} | ({"month"} if event.date.month else set()) | ({"day"} if event.date.day else set())
+        assert set(start) - {"display_date"} == expected_keys, event.id
+        assert start["year"] == event.date.year
+        assert html.unescape(slide["text"]["headline"]) == event.title
+        if event.circa:
+            assert slide["display_date"].startswith("c. ")
+            assert start["display_date"].startswith("c. ")
+        for citation in event.all_citations():
+            assert f"sources/{citation.source_id}/#{citation.anchor}" in slide["text"]["text"]
+        assert slide.get("group") == (event.tags[0] if event.tags else None)
+
+
+def test_timelinejs_never_invents_a_day(outputs, shipped):
+    slides = {s["unique_id"]: s for s in json.loads(outputs["timeline.json"])["events"]}
+    month_event = next(e for e in shipped.events if e.date.precision == "month")
+    assert slides[month_event.id]["start_date"] == {
+        "year": month_event.date.year, "month": month_event.date.month,
+        "display_date": month_event.date.display(month_event.circa),
+    }
+    year_event = next(e for e in shipped.events if e.date.precision == "year")
+    assert set(slides[year_event.id]["start_date"]) == {"year", "display_date"}
+    assert slides["trump-gulf-visit-2025"]["end_date"]["day"] == 15
+
+
+def test_timelinejs_moment_keeps_its_clock_and_names_the_offset(fixture_outputs):
+    slides = {s["unique_id"]: s for s in json.loads(fixture_outputs["timeline.json"])["events"]}
+    start = slides["moment-event"]["start_date"]
+    assert (start["year"], start["month"], start["day"], start["hour"], start["minute"]) == (2022, 3, 29, 15, 0)
+    assert "15:00 UTC+03:00" in slides["moment-event"]["display_date"]
+    assert "&lt;/script&gt;" in slides["moment-event"]["text"]["headline"]
+    assert slides["circa-day"]["end_date"] == {"year": 2022, "month": 5, "display_date": "May 2022"}
+
+
+# --- events.json and events.csv ---------------------------------------------------------
+
+def test_events_json_matches_its_schema(outputs, fixture_outputs, outputs_with_base):
+    schema = json.loads(outputs["events.json.schema.json"])
+    assert schema == data.json_schema()
+    validator = schema_validator(schema)
+    for files in (outputs, fixture_outputs, outputs_with_base):
+        record = json.loads(files["events.json"])
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(record)]
+        assert errors == []
+
+
+def test_events_json_schema_rejects_a_wrong_shape(outputs):
+    validator = schema_validator(data.json_schema())
+    record = json.loads(outputs["events.json"])
+    for mutate in (
+        lambda r: r["events"][0].pop("title"),
+        lambda r: r["events"][0].update(extra=1),
+        lambda r: r["events"][0]["date"].update(iso="2025-05-01", precision="month"),
+        lambda r: r["events"][0]["citations"].clear(),
+        lambda r: r["sources"][0].update(publisher=""),
+    ):
+        broken = copy.deepcopy(record)
+        mutate(broken)
+        assert not validator.is_valid(broken)
+
+
+def test_events_json_holds_the_whole_record(outputs, shipped):
+    record = json.loads(outputs["events.json"])
+    assert record["site"]["title"] == shipped.info.title
+    assert [s["id"] for s in record["sources"]] == sorted(shipped.sources)
+    assert len(record["events"]) == len(shipped.events)
+    citations = 0
+    for item, event in zip(record["events"], shipped.events):
+        assert item["id"] == event.id
+        assert item["date"] == {"iso": event.date.iso(), "precision": event.date.precision}
+        assert item["circa"] == event.circa
+        assert item["summary"] == event.summary
+        assert item["actors"] == list(event.actors) and item["tags"] == list(event.tags)
+        assert item["duration_minutes"] == event.duration_minutes
+        assert len(item["differences"]) == len(event.differences)
+        for cited in item["citations"] + [v for d in item["differences"] for v in d["versions"]]:
+            text = shipped.sources[cited["source"]].text
+            assert cited["anchor"] == f"passage-{cited['start']}"
+            assert text[cited["start"]:cited["end"]]  # a real span of the archived text
+            citations += 1
+    assert citations == shipped.citation_count()
+    s002 = next(s for s in record["sources"] if s["id"] == "s002")
+    assert s002["title_assigned"] is True and s002["publisher"] is None
+    assert next(s for s in record["sources"] if s["id"] == "s004")["publisher"] == "POLITICO"
+
+
+def test_events_csv(outputs, shipped):
+    text = outputs["events.csv"].decode("utf-8")
+    assert text.endswith("\r\n") and not text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert list(rows[0]) == list(data.CSV_COLUMNS)
+    assert len(rows) == len(shipped.events)
+    for row, event in zip(rows, shipped.events):
+        assert row["id"] == event.id
+        assert row["date"] == event.date.iso()
+        assert row["precision"] == event.date.precision
+        assert row["circa"] == ("true" if event.circa else "false")
+        assert row["end"] == (event.end.iso() if event.end else "")
+        assert row["title"] == event.title
+        assert row["actors"].split("; ") == list(event.actors) if event.actors else row["actors"] == ""
+        assert set(row["sources"].split("; ")) == {c.source_id for c in event.all_citations()}
+        assert int(row["citations"]) == len(event.all_citations())
+        assert row["url"] == f"events/{event.id}/"
+        assert "\n" not in row["summary"] and "*" not in row["summary"]
+
+
+# --- sitemap, robots, JSON-LD ------------------------------------------------------------
+
+def test_sitemap_only_with_base_url(outputs, outputs_with_base, shipped_html):
+    assert "sitemap.xml" not in outputs
+    assert "Sitemap:" not in outputs["robots.txt"].decode()
+    root = ET.fromstring(outputs_with_base["sitemap.xml"])
+    assert root.tag == f"{SITEMAP}urlset"
+    locs = [u.find(f"{SITEMAP}loc").text for u in root.findall(f"{SITEMAP}url")]
+    pages = [p for p in shipped_html if p != "404.html"]
+    assert len(locs) == len(set(locs)) == len(pages)
+    assert all(loc.startswith(BASE_URL) for loc in locs)
+    assert BASE_URL in locs and f"{BASE_URL}events/istanbul-meeting-2025/" in locs
+    assert not any("index.html" in loc or "404" in loc for loc in locs)
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in outputs_with_base["robots.txt"].decode().splitlines()
+
+
+def test_jsonld_cannot_close_its_script_element(fixture_site):
+    hostile = next(e for e in fixture_site.events if e.id == "moment-event")
+    for site in (fixture_site, with_base_url(fixture_site)):
+        for text in (event_jsonld(site, hostile), site_jsonld(site)):
+            assert not re.search(r"</script|<!--|<|>|&", text, re.IGNORECASE), text
+            assert "\\u003c/script\\u003e" in text
+    parsed = json.loads(event_jsonld(fixture_site, hostile))
+    assert parsed["name"] == hostile.title  # the escapes are plain JSON: the data round-trips
+    assert parsed["@type"] == "Event" and parsed["@context"] == "https://schema.org"
+    assert parsed["startDate"] == "2022-03-29T15:00:00+03:00"
+    assert parsed["endDate"] == "2022-03-29T17:30:00+03:00"
+    assert parsed["location"] == {"@type": "Place", "name": "Dolmabahçe Palace, Istanbul"}
+    assert "url" not in parsed
+
+
+def test_event_jsonld_fields(shipped):
+    site = with_base_url(shipped)
+    for event in shipped.events:
+        parsed = json.loads(event_jsonld(site, event))
+        assert parsed["startDate"] == event.date.iso()  # at its precision: "2025-05", "2022"
+        assert parsed["url"] == f"{BASE_URL}events/{event.id}/"
+        assert ("location" in parsed) == bool(event.place)
+        cited = {c.source_id for c in event.all_citations()}
+        assert {w["url"] for w in parsed["citation"]} == {f"{BASE_URL}sources/{i}/" for i in cited}
+        assert all(w["@type"] == "CreativeWork" and w["name"] for w in parsed["citation"])
+    listing = json.loads(site_jsonld(site))
+    website, item_list = listing["@graph"]
+    assert website["@type"] == "WebSite" and website["url"] == BASE_URL
+    assert item_list["numberOfItems"] == len(shipped.events) == len(item_list["itemListElement"])
+
+
+# --- determinism -----------------------------------------------------------------------------
+
+def test_rendering_twice_gives_identical_bytes(shipped, shipped_html, fixture_site):
+    assert render_outputs(shipped, shipped_html, environ={}) == render_outputs(shipped, shipped_html, environ={})
+    again = render_outputs(fixture_site, [], environ={})
+    assert again == render_outputs(fixture_site, [], environ={})
+
+
+def test_no_clock_is_read_without_source_date_epoch(monkeypatch, fixture_site, shipped, shipped_html):
+    import time
+
+    expected = render_outputs(shipped, shipped_html, environ={})
+
+    def clock(*args, **kwargs):
+        raise AssertionError("the clock was read")
+
+    class NoClockDateTime(dt.datetime):
+        now = utcnow = today = classmethod(clock)
+
+    class NoClockDate(dt.date):
+        today = classmethod(clock)
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    for name in ("time", "time_ns", "localtime", "gmtime", "ctime", "monotonic", "perf_counter"):
+        monkeypatch.setattr(time, name, clock)
+    monkeypatch.setattr(dt, "datetime", NoClockDateTime)
+    monkeypatch.setattr(dt, "date", NoClockDate)
+    got = render_outputs(shipped, shipped_html)  # environ defaults to os.environ
+    render_outputs(fixture_site, [])
+    monkeypatch.undo()
+    assert got == expected
+
+
+def test_source_date_epoch_sets_feed_updated_and_dtstamp(shipped, shipped_html):
+    epoch = 1747353600  # 2025-05-16T00:00:00Z
+    files = render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": str(epoch)})
+    feed = feedparser.parse(files["feed.xml"])
+    assert feed.feed.updated == "2025-05-16T00:00:00Z"
+    stamps = {v.decoded("DTSTAMP") for v in icalendar.Calendar.from_ical(files["events.ics"]).walk("VEVENT")}
+    assert stamps == {dt.datetime(2025, 5, 16, tzinfo=dt.timezone.utc)}
+    plain = render_outputs(shipped, shipped_html, environ={})
+    assert {k for k in files if files[k] != plain[k]} == {"feed.xml", "events.ics"}
+    # Malformed values are ignored rather than guessed at.
+    assert render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": "soon"}) == plain
+
+
+# --- events.schema.json agrees with the validator -----------------------------------------------
+
+def test_shipped_events_toml_matches_the_schema():
+    assert toml_schema_errors(EVENTS.read_text(encoding="utf-8")) == []
+
+
+def test_the_valid_fixture_passes_both(tmp_path):
+    path = make_project(tmp_path)
+    site, problems = pipeline.check(path)
+    assert site is not None and problems == []
+    assert toml_schema_errors(FIXTURE) == []
+
+
+def test_schema_keys_are_the_validators():
+    from timeline import validate
+
+    schema = json.loads(TOML_SCHEMA.read_text(encoding="utf-8"))
+    defs = schema["$defs"]
+    assert set(schema["properties"]) == set(validate.TOP_KEYS)
+    assert set(schema["properties"]["site"]["properties"]) == set(validate.SITE_KEYS)
+    assert set(defs["source"]["properties"]) == set(validate.SOURCE_KEYS)
+    assert set(defs["event"]["properties"]) == set(validate.EVENT_KEYS)
+    assert set(defs["citation"]["properties"]) == set(validate.CITATION_KEYS)
+    assert set(defs["difference"]["properties"]) == set(validate.DIFFERENCE_KEYS)
+    assert set(defs["version"]["properties"]) == set(validate.VERSION_KEYS)
+    assert defs["id"]["pattern"] == "^" + validate.ID_PATTERN.pattern.replace("(?:", "(") + "$"
+
+
+def _one(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+MUTATIONS = {
+    "unknown key": ('summary = "Known to the month only."', 'sumary = "x"\nsummary = "Known to the month only."'),
+    "unknown top-level key": ("[site]", "version = 2\n[site]"),
+    "unknown site key": ('language = "en-GB"', 'language = "en-GB"\nauthor = "me"'),
+    "unknown citation key": ('quote = "A second document"', 'quote = "A second document"\n  page = 3'),
+    "bad id": ('id = "month-event"', 'id = "Month Event"'),
+    "double hyphen id": ('id = "month-event"', 'id = "month--event"'),
+    "bad source id": ("[sources.other]", "[sources.Other_Doc]"),
+    "missing title": ('title = "Something in March"\n', ""),
+    "missing citations": ('  [[events.citations]]\n  source = "other"\n  quote = "A second document"\n', ""),
+    "missing source file": ('file = "sources/other.txt"\n', ""),
+    "empty title": ('title = "Something in March"', 'title = "  "'),
+    "title of wrong type": ('title = "Something in March"', "title = 5"),
+    "actors of wrong type": ('actors = ["Russia", "Ukraine"]', 'actors = "Russia, Ukraine"'),
+    "actor twice": ('actors = ["Russia", "Ukraine"]', 'actors = ["Russia", "Russia"]'),
+    "circa of wrong type": ("circa = true\ndate_note = \"The editors place", "circa = \"yes\"\ndate_note = \"The editors place"),
+    "date in words": ('date = "2022-03"', 'date = "March 2022"'),
+    "month 13": ('date = "2022-03"', 'date = "2022-13"'),
+    "date as a number": ('date = "2022-03"', "date = 2022"),
+    "local date-time": ("date = 2022-03-30T09:00:00Z", "date = 2022-03-30T09:00:00"),
+    "bad duration": ('duration = "6h"', 'duration = "six hours"'),
+    "one version": ('''    [[events.differences.versions]]
+    claim = "It was about sanctions"
+    source = "other"
+    quote = "written in 2025, about sanctions"
+''', ""),
+    "bad url": ('url = "https://example.org/sample"', 'url = "ftp://example.org/sample"'),
+    "absolute file": ('file = "sources/other.txt"', 'file = "/etc/hostname"'),
+    "bad language": ('language = "en-GB"', 'language = "English"'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_validator_and_schema_both_reject(tmp_path, name):
+    old, new = MUTATIONS[name]
+    text = _one(FIXTURE, old, new)
+    site, problems = pipeline.check(make_project(tmp_path, text))
+    assert site is None and problems, f"the validator accepted: {name}"
+    assert toml_schema_errors(text), f"the schema accepted: {name}"
+
+
+# The static bad files whose mistake is one of shape, not of content: the
+# schema must reject them too (the others need the sources or the calendar).
+STRUCTURAL_BAD_FILES = (
+    "bad_id", "date_words", "difference_one_version", "empty_title", "local_datetime",
+    "missing_keys", "month_13", "source_absolute", "unknown_key", "wrong_types",
+)
+
+
+@pytest.mark.parametrize("name", STRUCTURAL_BAD_FILES)
+def test_schema_rejects_structural_bad_files(name):
+    path = BAD / f"{name}.toml"
+    assert pipeline.check(path)[0] is None
+    assert toml_schema_errors(path.read_text(encoding="utf-8"))
+
+
+# --- the new-event skeleton ---------------------------------------------------------------------
+
+def test_skeleton_parses_and_names_what_is_left_to_write(tmp_path):
+    text = new_event_text("new-event-2022", "2022-04", "sample")
+    parsed = tomllib.loads(text)
+    assert parsed == {"events": [{
+        "id": "new-event-2022", "date": "2022-04", "title": "", "summary": "",
+        "citations": [{"source": "sample", "quote": ""}],
+    }]}
+    assert text.count("\n#") + text.count("\n  #") >= 10  # the optional fields are there, commented
+    path = make_project(tmp_path, FIXTURE + "\n" + text)
+    site, problems = pipeline.check(path, "events.toml")
+    assert site is None
+    messages = [p.message for p in problems]
+    assert messages == ["'title' is empty", "'summary' is empty", "'quote' is empty"]
+    first = FIXTURE.count("\n") + 2
+    assert [p.line for p in problems] == [
+        first + text.splitlines().index(line) for line in text.splitlines()
+        if line.startswith(("title =", "summary =", '  quote = ""'))
+    ]
+
+
+def test_filled_skeleton_validates(tmp_path):
+    text = new_event_text("new-event-2022", "2022-04-01", "sample")
+    text = text.replace('title = ""', 'title = "A new event"', 1)
+    text = text.replace('summary = """\n"""', 'summary = """\nIt happened.\n"""', 1)
+    text = text.replace('quote = ""', 'quote = "In 2022 the two delegations met"', 1)
+    path = make_project(tmp_path, FIXTURE + "\n" + text)
+    site, problems = pipeline.check(path)
+    assert problems == [] and "new-event-2022" in {e.id for e in site.events}
+    assert toml_schema_errors(FIXTURE + "\n" + text) == []
+
+
+def test_skeleton_forms_and_refusals():
+    moment = tomllib.loads(new_event_text("a-b", "2025-05-16T15:00:00+03:00", "s1"))["events"][0]["date"]
+    assert moment == dt.datetime(2025, 5, 16, 15, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    assert tomllib.loads(new_event_text("a", "2025", "s1"))["events"][0]["date"] == "2025"
+    for args in (("Bad Id", "2025", "s1"), ("a", "May 2025", "s1"), ("a", "2025-13", "s1"),
+                 ("a", "2025-05-16T15:00:00", "s1"), ("a", "2025", 'x"\n[site]')):
+        with pytest.raises(ValueError):
+            new_event_text(*args)

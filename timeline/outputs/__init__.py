@@ -1,0 +1,154 @@
+"""Machine-readable outputs of the timeline, each a small pure function of the model.
+
+| file | module | for |
+| --- | --- | --- |
+| ``feed.xml`` | :mod:`.feed` | feed readers (Atom, RFC 4287) |
+| ``events.ics`` | :mod:`.ical` | calendar programs (iCalendar, RFC 5545) |
+| ``timeline.json`` | :mod:`.timelinejs` | Knight Lab's TimelineJS |
+| ``events.json``, ``events.json.schema.json``, ``events.csv`` | :mod:`.data` | anyone reusing the record |
+| ``sitemap.xml`` (only with a ``base_url``), ``robots.txt`` | :mod:`.seo` | search engines |
+
+Every function here is deterministic: the same model gives the same bytes,
+keys are sorted, and no clock is read. Timestamps the formats require (Atom's
+``updated``, iCalendar's ``DTSTAMP``) come from the data (an event's date at
+its start), unless ``SOURCE_DATE_EPOCH`` is set, in which case that is the
+build's declared time (https://reproducible-builds.org/specs/source-date-epoch/).
+The environment is read in one place only, :func:`build_time`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from html import escape
+from urllib.parse import urlsplit
+
+from ..dates import display_range
+from ..model import Event, Site
+from ..text import duration_words, markdown_html
+
+# The authority of stable identifiers (Atom ids, iCalendar UIDs) when the
+# site has no base_url to take a host name from.
+DEFAULT_AUTHORITY = "istanbul-talks-timeline"
+# The date part of `tag:` URIs (RFC 4151): fixed, so ids never change.
+TAG_DATE = "2025"
+
+# Characters XML 1.0 does not allow at all (C0 controls but tab, newline and
+# carriage return; surrogates; U+FFFE and U+FFFF). Removed from every text.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def authority(site: Site) -> str:
+    """Host name of the published site, or a fixed name when none is set."""
+    host = urlsplit(site.info.base_url).hostname if site.info.base_url else None
+    return host or DEFAULT_AUTHORITY
+
+
+def site_url(site: Site, path: str = "") -> str:
+    """`path` (relative to the site root) made absolute when a base_url is set."""
+    return site.info.base_url + path if site.info.base_url else path
+
+
+def event_path(event: Event) -> str:
+    return f"events/{event.id}/"
+
+
+def event_start_utc(event: Event) -> dt.datetime:
+    """The event's date at its start, as a UTC date-time.
+
+    A moment is converted to UTC; a day, month or year is taken at 00:00 UTC
+    of its first day. Used only where a format demands a full timestamp
+    (Atom `updated`, iCalendar `DTSTAMP`), never to display a date.
+    """
+    if event.date.moment is not None:
+        return event.date.moment.astimezone(dt.timezone.utc)
+    start = event.date.start()
+    return dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc)
+
+
+def build_time(environ: Mapping[str, str] | None = None) -> dt.datetime | None:
+    """The build's declared time from SOURCE_DATE_EPOCH, or None when it is unset.
+
+    An empty or malformed value is treated as unset rather than guessed at.
+    """
+    environ = os.environ if environ is None else environ
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
+
+
+def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
+    """Every machine-readable file: {path relative to the site root: bytes}.
+
+    `html_paths` are the site's HTML pages (for the sitemap). `environ`
+    defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
+    """
+    from . import data, feed, ical, seo, timelinejs
+
+    when = build_time(environ)
+    files = {
+        "feed.xml": feed.render_feed(site, when),
+        "events.ics": ical.render_ical(site, when),
+        "timeline.json": timelinejs.render_timelinejs(site),
+        "events.json": data.render_json(site),
+        "events.json.schema.json": data.json_schema_bytes(),
+        "events.csv": data.render_csv(site),
+        "robots.txt": seo.render_robots(site),
+    }
+    sitemap = seo.render_sitemap(site, html_paths)
+    if sitemap is not None:
+        files["sitemap.xml"] = sitemap
+    return dict(sorted(files.items()))
+
+
+# --- shared by the feed and the TimelineJS slides ----------------------------------
+
+def when_text(event: Event) -> str:
+    """'16 May 2025', 'c. May 2025', '13–15 May 2025', plus the time of a moment."""
+    when = display_range(event.date, event.end, event.circa)
+    time = event.date.time_display()
+    return f"{when}, {time}" if time else when
+
+
+def event_html(site: Site, event: Event, show_when: bool = True) -> str:
+    """The event as an HTML fragment: date, summary, notes and every citation.
+
+    Data is escaped; the summary and notes go through the site's Markdown
+    sanitiser. Source links point at the highlighted passage on the source
+    page, absolute when the site has a base_url, else relative to its root.
+    `show_when=False` leaves the date out, for readers that show it anyway.
+    """
+
+    def cite(citation) -> str:
+        source = site.sources[citation.source_id]
+        url = site_url(site, f"sources/{source.id}/#{citation.anchor}")
+        return f'“{escape(citation.quote)}” — <a href="{escape(url)}">{escape(source.title)}</a>'
+
+    facts = [f"<strong>{escape(when_text(event))}</strong>"] if show_when else []
+    if event.duration_minutes:
+        facts.append(f"lasted {escape(duration_words(event.duration_minutes))}")
+    if event.place:
+        facts.append(escape(event.place))
+    parts = [f"<p>{' · '.join(facts)}</p>"] if facts else []
+    if event.date_note:
+        parts.append(f"<p><em>Date supplied by the editors:</em> {escape(event.date_note)}</p>")
+    parts.append(markdown_html(event.summary))
+    if event.editor_note:
+        parts.append("<p><em>Editors' note:</em></p>" + markdown_html(event.editor_note))
+    parts.append("<p>Sources:</p><ul>")
+    parts.extend(f"<li>{cite(c)}</li>" for c in event.citations)
+    parts.append("</ul>")
+    for difference in event.differences:
+        parts.append(f"<p>The sources differ on {escape(difference.about)}:</p><ul>")
+        parts.extend(f"<li>{escape(v.claim)}: {cite(v.citation)}</li>" for v in difference.versions)
+        parts.append("</ul>")
+        if difference.note:
+            parts.append(f"<p>{escape(difference.note)}</p>")
+    return "".join(parts)

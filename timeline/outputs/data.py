@@ -1,0 +1,162 @@
+"""``events.json`` and ``events.csv``: the whole record, for reuse.
+
+``events.json`` is the normalised record: the site, every source and every
+event with all its fields, in the site's order (by date, ties in file order).
+Its shape is the JSON Schema in ``events_json.schema.json`` beside this
+module, published next to it as ``events.json.schema.json``. In short:
+
+- dates are ``{"iso": "2025-05", "precision": "month"}``, ``iso`` only as
+  precise as the data ("2022", "2025-05", "2025-05-16" or an offset
+  date-time), ``precision`` one of year, month, day, time;
+- an absent optional value is ``null`` (never ``""``); lists are ``[]``;
+- citations (and each version of a difference) give the source id, the
+  quote as written in events.toml, the character span ``start``/``end`` of
+  the passage in the archived document's text (Unicode code points,
+  end exclusive), the ``anchor`` of the highlighted passage on the source
+  page and its ``url``;
+- ``url``s are absolute when the site has a base_url, else relative to the
+  site root;
+- left out on purpose: the line of each event in events.toml (it changes
+  with unrelated edits) and the absolute path of each archived file on the
+  building machine (it would make the output differ between machines).
+
+``events.csv`` has one row per event (RFC 4180: comma-separated, CRLF,
+UTF-8 without a byte-order mark), with the columns of :data:`CSV_COLUMNS`;
+lists are joined with "; ".
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from ..dates import PartialDate
+from ..model import Citation, Event, Site, Source
+from ..text import plain_text
+from . import event_path, site_url, when_text
+
+FORMAT_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
+CSV_COLUMNS = (
+    "id", "date", "precision", "circa", "end", "title", "summary", "place",
+    "actors", "tags", "sources", "citations", "url",
+)
+
+
+def _or_none(value):
+    return value if value not in ("", None) else None
+
+
+def date_record(date: PartialDate | None) -> dict | None:
+    return None if date is None else {"iso": date.iso(), "precision": date.precision}
+
+
+def citation_record(site: Site, citation: Citation) -> dict:
+    return {
+        "source": citation.source_id,
+        "quote": citation.quote,
+        "start": citation.start,
+        "end": citation.end,
+        "anchor": citation.anchor,
+        "url": site_url(site, f"sources/{citation.source_id}/#{citation.anchor}"),
+    }
+
+
+def source_record(site: Site, source: Source) -> dict:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "title_assigned": source.title_assigned,
+        "publisher": _or_none(source.publisher),
+        "url": _or_none(source.url),
+        "file": source.file,
+        "note": _or_none(source.note),
+        "page": site_url(site, f"sources/{source.id}/"),
+        "archive": site_url(site, f"sources/{source.id}/{Path(source.file).name}"),
+    }
+
+
+def event_record(site: Site, event: Event) -> dict:
+    return {
+        "id": event.id,
+        "url": site_url(site, event_path(event)),
+        "date": date_record(event.date),
+        "end": date_record(event.end),
+        "circa": event.circa,
+        "when": when_text(event),
+        "date_note": _or_none(event.date_note),
+        "date_supplied": event.date_is_supplied,
+        "title": event.title,
+        "summary": event.summary,
+        "summary_text": plain_text(event.summary),
+        "place": _or_none(event.place),
+        "actors": list(event.actors),
+        "tags": list(event.tags),
+        "duration_minutes": event.duration_minutes,
+        "editor_note": _or_none(event.editor_note),
+        "citations": [citation_record(site, c) for c in event.citations],
+        "differences": [
+            {
+                "about": d.about,
+                "note": _or_none(d.note),
+                "versions": [{"claim": v.claim, **citation_record(site, v.citation)} for v in d.versions],
+            }
+            for d in event.differences
+        ],
+    }
+
+
+def record(site: Site) -> dict:
+    info = site.info
+    return {
+        "format_version": FORMAT_VERSION,
+        "site": {
+            "title": info.title,
+            "description": _or_none(info.description),
+            "language": info.language,
+            "base_url": _or_none(info.base_url),
+        },
+        "sources": [source_record(site, s) for s in sorted(site.sources.values(), key=lambda s: s.id)],
+        "events": [event_record(site, e) for e in site.events],
+    }
+
+
+def render_json(site: Site) -> bytes:
+    return (json.dumps(record(site), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def json_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def json_schema_bytes() -> bytes:
+    """The schema as published: re-serialised, so its bytes do not depend on the file's layout."""
+    return (json.dumps(json_schema(), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def csv_row(site: Site, event: Event) -> dict:
+    return {
+        "id": event.id,
+        "date": event.date.iso(),
+        "precision": event.date.precision,
+        "circa": "true" if event.circa else "false",
+        "end": event.end.iso() if event.end else "",
+        "title": event.title,
+        "summary": plain_text(event.summary),
+        "place": event.place,
+        "actors": "; ".join(event.actors),
+        "tags": "; ".join(event.tags),
+        "sources": "; ".join(sorted({c.source_id for c in event.all_citations()})),
+        "citations": str(len(event.all_citations())),
+        "url": site_url(site, event_path(event)),
+    }
+
+
+def render_csv(site: Site) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for event in site.events:
+        writer.writerow(csv_row(site, event))
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,82 @@
+"""``feed.xml``: the events as an Atom feed (RFC 4287), newest first.
+
+- Ids are ``tag:`` URIs (RFC 4151) built from the site's host name (or a
+  fixed name when there is no base_url) and the event id, so they stay the
+  same across builds and when the site moves to another path.
+- ``updated`` of an entry is the event's date at its start (00:00 UTC of its
+  first day; a moment converted to UTC). The feed's ``updated`` is the latest
+  entry's, or the SOURCE_DATE_EPOCH build time when that is set. No clock.
+- Each entry's title starts with the date as the site shows it ("c. May
+  2025: ..."), because ``updated`` must be a full timestamp and would
+  otherwise suggest a precision the data does not have.
+- Links are absolute when the site has a base_url, otherwise relative to
+  the feed, which sits at the site root. A ``rel="self"`` link (which must
+  be absolute to be useful) is given only with a base_url.
+- The content is escaped HTML: the summary and every cited passage with a
+  link to it, highlighted on its source page.
+- Built with xml.etree, so every text and attribute is escaped; characters
+  XML cannot carry are removed first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from ..model import Event, Site
+from . import TAG_DATE, authority, event_html, event_path, event_start_utc, site_url, when_text, xml_safe
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_safe(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+def tag_uri(site: Site, specific: str) -> str:
+    return f"tag:{authority(site)},{TAG_DATE}:{specific}"
+
+
+def newest_first(site: Site) -> list[Event]:
+    """Events by date, latest first; events of the same date keep file order."""
+    return sorted(site.events, key=lambda e: e.date.sort_key(), reverse=True)
+
+
+def render_feed(site: Site, build_time: dt.datetime | None = None) -> bytes:
+    info = site.info
+    events = newest_first(site)
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: info.language})
+    _add(feed, "id", tag_uri(site, "feed"))
+    _add(feed, "title", info.title)
+    if info.description:
+        _add(feed, "subtitle", info.description)
+    if build_time is not None:
+        updated = build_time
+    elif events:
+        updated = max(event_start_utc(e) for e in events)
+    else:
+        updated = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    _add(feed, "updated", _timestamp(updated))
+    author = _add(feed, "author")
+    _add(author, "name", info.title)
+    _add(feed, "link", rel="alternate", type="text/html", href=site_url(site) or "./")
+    if info.base_url:
+        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, "feed.xml"))
+    for event in events:
+        entry = _add(feed, "entry")
+        _add(entry, "id", tag_uri(site, f"events/{event.id}"))
+        _add(entry, "title", f"{when_text(event)}: {event.title}")
+        _add(entry, "updated", _timestamp(event_start_utc(event)))
+        _add(entry, "link", rel="alternate", type="text/html", href=site_url(site, event_path(event)))
+        for tag in event.tags:
+            _add(entry, "category", term=tag)
+        _add(entry, "content", event_html(site, event), type="html")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,173 @@
+"""``events.ics``: the events as an iCalendar file (RFC 5545).
+
+A calendar entry must fall on a day, so only events whose date is known to
+the day (or to the minute) are in the calendar:
+
+- a **day** (``2025-05-16``) becomes an all-day event, ``DTSTART;VALUE=DATE``,
+  with ``DTEND`` the day after its last day (exclusive, as RFC 5545 wants):
+  the day after ``date``, or after ``end`` when the end is known to the day;
+- a **moment** (``2025-05-16T15:00:00+03:00``) becomes a timed event in UTC
+  (``DTSTART:20250516T120000Z``), ending at ``end`` when that is a moment
+  too, else after its ``duration`` when one is given, else not stated;
+- an ``end`` known only to the month or year is not turned into a day: the
+  entry covers its start, and the description says until when it lasted;
+- events known only to the **month or year** are left out. Putting them on
+  the 1st of their month or year would state a day no source gives. They
+  are in every other output (the site, the feed, timeline.json, events.json).
+
+Approximate dates are marked in the SUMMARY ("(c. 15 May 2025)"), and a
+date supplied by the editors is said so in the DESCRIPTION.
+
+UIDs are ``<event-id>@<host of base_url, or "istanbul-talks-timeline">``, so
+they stay the same across builds. ``DTSTAMP`` is the event's own start
+(00:00 UTC of its day), or the SOURCE_DATE_EPOCH build time when that is
+set: never the clock.
+
+Lines end in CRLF and are folded at 75 octets without splitting a UTF-8
+character; text values escape backslash, ``;``, ``,`` and newlines, and
+control characters (which TEXT may not contain) are removed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..dates import PartialDate
+from ..model import Event, Site
+from ..text import duration_words, plain_text
+from . import authority, event_path, event_start_utc, site_url, when_text
+
+PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value (RFC 5545 §3.3.11)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return _CONTROL.sub("", value)
+
+
+def fold(line: str) -> str:
+    """One content line, folded into CRLF-terminated lines of at most 75 octets."""
+    out, current, size = [], [], 0
+    limit = 75
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append("".join(current))
+            current, size, limit = [" "], 1, 75  # a continuation line starts with a space
+        current.append(ch)
+        size += width
+    out.append("".join(current))
+    return "".join(part + "\r\n" for part in out)
+
+
+def _date(value: dt.date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def in_calendar(event: Event) -> bool:
+    """Only events known to the day or to the minute have a calendar entry."""
+    return event.date.precision in ("day", "time")
+
+
+def _known_day(end: PartialDate | None) -> bool:
+    return end is not None and end.precision in ("day", "time")
+
+
+def _times(event: Event) -> list[str]:
+    date, end = event.date, event.end
+    if date.moment is not None:
+        lines = [f"DTSTART:{_utc(date.moment)}"]
+        if end is not None and end.moment is not None:
+            lines.append(f"DTEND:{_utc(end.moment)}")
+        elif event.duration_minutes:
+            lines.append(f"DTEND:{_utc(date.moment + dt.timedelta(minutes=event.duration_minutes))}")
+        return lines
+    if end is not None and end.moment is not None:
+        last = end.moment.date()  # the day as written, in the end's own offset
+    else:
+        last = end.start() if _known_day(end) else date.start()
+    return [f"DTSTART;VALUE=DATE:{_date(date.start())}", f"DTEND;VALUE=DATE:{_date(last + dt.timedelta(days=1))}"]
+
+
+def _description(site: Site, event: Event) -> str:
+    lines = [when_text(event) + (f", lasted {duration_words(event.duration_minutes)}" if event.duration_minutes else "")]
+    if event.end is not None and not _known_day(event.end):
+        lines.append(f"Lasted until {event.end.display()}; no source gives the day.")
+    if event.date_note:
+        lines.append(f"Date supplied by the editors: {event.date_note}")
+    lines += ["", plain_text(event.summary)]
+    if event.editor_note:
+        lines += ["", f"Editors' note: {plain_text(event.editor_note)}"]
+    # A calendar has no base to resolve a relative link against: links are
+    # given only when the site's address (base_url) is known.
+    base = site.info.base_url
+    lines += ["", "Sources:"]
+    for citation in event.citations:
+        source = site.sources[citation.source_id]
+        link = f", {base}sources/{source.id}/#{citation.anchor}" if base else ""
+        lines.append(f"“{citation.quote}” — {source.title}{link}")
+    for difference in event.differences:
+        lines += ["", f"The sources differ on {difference.about}:"]
+        for version in difference.versions:
+            source = site.sources[version.citation.source_id]
+            lines.append(f"{version.claim}: “{version.citation.quote}” — {source.title}")
+        if difference.note:
+            lines.append(difference.note)
+    if base:
+        lines += ["", base + event_path(event)]
+    return "\n".join(lines)
+
+
+def _vevent(site: Site, event: Event, build_time: dt.datetime | None) -> list[str]:
+    summary = event.title + (f" ({event.date.display(circa=True)})" if event.circa else "")
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event.id}@{authority(site)}",
+        f"DTSTAMP:{_utc(build_time or event_start_utc(event))}",
+        *_times(event),
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(_description(site, event))}",
+    ]
+    if event.place:
+        lines.append(f"LOCATION:{escape_text(event.place)}")
+    if event.tags:
+        lines.append("CATEGORIES:" + ",".join(escape_text(t) for t in event.tags))
+    if site.info.base_url:  # URL is a URI value: only an absolute one makes sense
+        lines.append(f"URL:{site_url(site, event_path(event))}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def render_ical(site: Site, build_time: dt.datetime | None = None) -> bytes:
+    info = site.info
+    left_out = sum(1 for e in site.events if not in_calendar(e))
+    about = info.description + ("\n\n" if info.description else "") + (
+        "Only events known to the day are in this calendar"
+        + (f"; {left_out} known only to the month or year are on the site." if left_out else ".")
+    )
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{escape_text(info.title)}",
+        f"X-WR-CALNAME:{escape_text(info.title)}",
+        f"DESCRIPTION:{escape_text(about)}",
+        f"X-WR-CALDESC:{escape_text(about)}",
+    ]
+    if info.base_url:
+        lines.append(f"URL:{info.base_url}")
+        lines.append(f"SOURCE;VALUE=URI:{site_url(site, 'events.ics')}")
+    for event in site.events:
+        if in_calendar(event):
+            lines += _vevent(site, event, build_time)
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) for line in lines).encode("utf-8")

@@ -1,0 +1,117 @@
+"""For search engines: ``sitemap.xml``, ``robots.txt`` and JSON-LD.
+
+- ``sitemap.xml`` lists every HTML page but 404.html. The sitemap protocol
+  (sitemaps.org) requires absolute URLs, so it is written **only when the
+  site has a base_url**; without one there is no sitemap (and no
+  ``Sitemap:`` line in robots.txt). A page ``x/index.html`` is listed as its
+  folder URL ``x/``, as the site links to it. No ``lastmod``: the record has
+  no honest modification dates.
+- ``robots.txt`` allows everything. Crawlers read it only at the root of a
+  host, so it does nothing when the site is published under a sub-path.
+- :func:`event_jsonld` and :func:`site_jsonld` return schema.org JSON-LD
+  for a ``<script type="application/ld+json">`` element. ``<``, ``>`` and
+  ``&`` (and U+2028/U+2029) are written as ``\\u`` escapes, so no value can
+  close the script element or open a comment, whatever the data holds.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from ..model import Event, Site
+from ..text import plain_text
+from . import event_path, xml_safe
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def page_url(site: Site, path: str) -> str:
+    """'events/x/index.html' → absolute URL of the folder the site links to."""
+    return site.info.base_url + path.removesuffix("index.html")
+
+
+def render_sitemap(site: Site, html_paths: list[str]) -> bytes | None:
+    if not site.info.base_url:
+        return None
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for path in sorted(set(html_paths)):
+        if path.endswith(".html") and path != "404.html":
+            ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = xml_safe(page_url(site, path))
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def render_robots(site: Site) -> bytes:
+    lines = ["User-agent: *", "Allow: /"]
+    if site.info.base_url:
+        lines += ["", f"Sitemap: {site.info.base_url}sitemap.xml"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def script_json(data: dict) -> str:
+    """JSON that is safe as the text of a <script> element."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_SAFE)
+
+
+def _absolute(site: Site, path: str) -> str | None:
+    return site.info.base_url + path if site.info.base_url else None
+
+
+def event_data(site: Site, event: Event) -> dict:
+    """A schema.org Event; dates only as precise as the data ("2025-05")."""
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "startDate": event.date.iso(),
+        "description": plain_text(event.summary),
+    }
+    if event.end is not None:
+        data["endDate"] = event.end.iso()
+    if event.place:
+        data["location"] = {"@type": "Place", "name": event.place}
+    if url := _absolute(site, event_path(event)):
+        data["url"] = url
+        data["@id"] = url
+    cited = []
+    for source_id in dict.fromkeys(c.source_id for c in event.all_citations()):  # first-cited order, once each
+        source = site.sources[source_id]
+        work: dict = {"@type": "CreativeWork", "name": source.title}
+        if url := _absolute(site, f"sources/{source.id}/"):
+            work["url"] = url
+        if source.url:
+            work["sameAs"] = source.url
+        if source.publisher:
+            work["publisher"] = {"@type": "Organization", "name": source.publisher}
+        cited.append(work)
+    data["citation"] = cited
+    return data
+
+
+def event_jsonld(site: Site, event: Event) -> str:
+    return script_json(event_data(site, event))
+
+
+def site_data(site: Site) -> dict:
+    """The WebSite and the list of its events, in date order."""
+    info = site.info
+    website: dict = {"@type": "WebSite", "name": info.title, "inLanguage": info.language}
+    if info.description:
+        website["description"] = info.description
+    items = []
+    for position, event in enumerate(site.events, start=1):
+        item: dict = {"@type": "ListItem", "position": position, "name": event.title}
+        if url := _absolute(site, event_path(event)):
+            item["url"] = url
+        items.append(item)
+    item_list: dict = {"@type": "ItemList", "name": info.title, "numberOfItems": len(items), "itemListElement": items}
+    if info.base_url:
+        website["url"] = info.base_url
+        website["@id"] = info.base_url
+        item_list["url"] = info.base_url
+    return {"@context": "https://schema.org", "@graph": [website, item_list]}
+
+
+def site_jsonld(site: Site) -> str:
+    return script_json(site_data(site))

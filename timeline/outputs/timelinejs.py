@@ -1,0 +1,71 @@
+"""``timeline.json``: the events in Knight Lab's TimelineJS JSON format.
+
+The format (https://timeline.knightlab.com/docs/json-format.html): a
+``title`` slide with ``text.headline``/``text.text``, and ``events``, each
+with a ``start_date`` {year, month, day, hour, minute, display_date}, an
+optional ``end_date``, ``text`` {headline, text (HTML)}, ``display_date``,
+``group`` and ``unique_id``.
+
+- A date carries only the parts the data has: a month-precision event has
+  ``{"year", "month"}`` and no day, a year-precision one only ``year``. The
+  slide's ``display_date`` says it as the site does ("c. May 2025"), so
+  TimelineJS never shows a day it would otherwise default to.
+- A moment keeps the clock time as written, in its own offset: TimelineJS
+  reads dates in the viewer's local time and has no time zones, so the
+  ``display_date`` names the offset ("16 May 2025, 15:00 UTC+03:00").
+- ``group`` is the event's first tag (TimelineJS gives each group a row),
+  ``unique_id`` the event id (used in URLs when hash bookmarks are on).
+- Headlines are plain text escaped as HTML (TimelineJS reads them as HTML);
+  ``text.text`` holds the summary and every cited passage with a link to
+  it, absolute with a base_url, else relative to the site root (where a page
+  embedding the timeline is expected to live); the date is left out of it,
+  since TimelineJS shows ``display_date`` above it. ``autolink`` is off:
+  the links are given explicitly.
+"""
+from __future__ import annotations
+
+import json
+from html import escape
+
+from ..dates import PartialDate
+from ..model import Event, Site
+from . import event_html, when_text
+
+
+def date_object(date: PartialDate, display: str | None = None) -> dict:
+    """{year, month?, day?, hour?, minute?}: never a part the data lacks."""
+    value: dict = {"year": date.year}
+    if date.month is not None:
+        value["month"] = date.month
+    if date.day is not None:
+        value["day"] = date.day
+    if date.moment is not None:
+        value["hour"] = date.moment.hour
+        value["minute"] = date.moment.minute
+    if display:
+        value["display_date"] = display
+    return value
+
+
+def slide(site: Site, event: Event) -> dict:
+    data = {
+        "unique_id": event.id,
+        "start_date": date_object(event.date, event.date.display(event.circa)),
+        "display_date": when_text(event),
+        "text": {"headline": escape(event.title), "text": event_html(site, event, show_when=False)},
+        "autolink": False,
+    }
+    if event.end is not None:
+        data["end_date"] = date_object(event.end, event.end.display())
+    if event.tags:
+        data["group"] = event.tags[0]
+    return data
+
+
+def timeline_data(site: Site) -> dict:
+    title = {"text": {"headline": escape(site.info.title), "text": escape(site.info.description)}}
+    return {"title": title, "events": [slide(site, e) for e in site.events], "scale": "human"}
+
+
+def render_timelinejs(site: Site) -> bytes:
+    return (json.dumps(timeline_data(site), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
