@@ -33,7 +33,12 @@ chromium:
 	  fi; \
 	fi
 
-test: $(STAMP) chromium
+# TimelineJS, pinned in package-lock.json, for tests/test_timelinejs.py.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) chromium node_modules/.installed
 	$(PY) -m pytest
 
 clean:
