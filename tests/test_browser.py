@@ -280,6 +280,11 @@ def test_the_site_works_under_a_sub_path(page: Page, subpath_url, errors):
     page.get_by_role("link", name=re.compile(r"\.txt$")).click()
     page.wait_for_url(re.compile(r"/repo/sources/[^/]+/[^/]+\.txt$"))
 
+    # For a plain-text document Chromium asks the host's root for /favicon.ico
+    # by itself; under a sub-path that is the host's file, not the site's.
+    browser_own = "/favicon.ico"
+    statuses.pop(browser_own, None)
+    errors[:] = [e for e in errors if not e.endswith(f"{urlsplit(subpath_url).netloc}{browser_own})")]
     outside = [p for p in statuses if not p.startswith("/repo/")]
     assert not outside, f"requests outside the sub-path: {outside}"
     assert all(s < 400 for s in statuses.values()), statuses

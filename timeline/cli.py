@@ -14,6 +14,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Validate events.toml and build the static timeline site.",
+        epilog="Also: `python build.py new-event ID` prints a new event to fill in (--append adds it).",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="validate only; write nothing")
@@ -45,7 +46,46 @@ def _display_name(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def _new_event_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py new-event",
+        description="Print a commented [[events]] table to fill in, or append it to the events file.",
+    )
+    parser.add_argument("id", help="the new event's id (lowercase letters, digits, hyphens)")
+    parser.add_argument("--date", default="2025-05", help='"YYYY", "YYYY-MM", "YYYY-MM-DD" or an offset date-time')
+    parser.add_argument("--source", default="s000", help="id of the source to cite (default: s000)")
+    parser.add_argument("--append", action="store_true", help="append to the events file instead of printing")
+    parser.add_argument("--events", default="events.toml", metavar="PATH", help="events file (default: events.toml)")
+    return parser
+
+
+def new_event(argv: list[str]) -> int:
+    from .skeleton import new_event_text
+
+    args = _new_event_parser().parse_args(argv)
+    try:
+        text = new_event_text(args.id, args.date, args.source)
+    except ValueError as error:
+        print(f"new-event: {error}", file=sys.stderr)
+        return 2
+    if not args.append:
+        print(text, end="")
+        return 0
+    events = Path(args.events)
+    existing = events.read_text(encoding="utf-8") if events.exists() else ""
+    separator = "" if existing.endswith("\n\n") or not existing else ("\n" if existing.endswith("\n") else "\n\n")
+    with events.open("a", encoding="utf-8") as handle:
+        handle.write(separator + text)
+    line = existing.count("\n") + separator.count("\n") + 1
+    print(f"Appended event '{args.id}' to {_display_name(events)} at line {line}; "
+          f"fill in its title, summary and quote, then run: python build.py --check")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["new-event"]:
+        return new_event(argv[1:])
     args = _parser().parse_args(argv)
     events = Path(args.events)
     display = _display_name(events)

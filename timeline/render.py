@@ -17,6 +17,8 @@ from markupsafe import Markup
 
 from .dates import MONTHS, display_range, gap_words
 from .model import Citation, Event, Site, Source
+from .outputs import render_outputs
+from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
 from .text import duration_words, markdown_html, plain_text, slugify
 
@@ -352,7 +354,8 @@ class Renderer:
         self.page(
             "index.html", "index.html",
             memo=(tuple(v.fingerprint for v in views), self._source_signature()),
-            make=lambda: {"years": group_by_month(views), "overview": overview(site.events), "filters": self._filters()},
+            make=lambda: {"years": group_by_month(views), "overview": overview(site.events), "filters": self._filters(),
+                          "jsonld": Markup(site_jsonld(site))},
             count=len(views), title=site.info.title,
         )
         for i, view in enumerate(views):
@@ -361,6 +364,7 @@ class Renderer:
             self.page(
                 f"events/{view.event.id}/index.html", "event.html",
                 memo=(view.fingerprint, *((v.event.id, v.event.title) if v else None for v in (previous, following))),
+                make=lambda: {"jsonld": Markup(event_jsonld(site, view.event))},
                 view=view, title=view.event.title, previous=previous, next=following,
             )
         self._source_pages()
@@ -373,6 +377,8 @@ class Renderer:
         for asset in sorted(STATIC.rglob("*")):
             if asset.is_file():
                 self.files[asset.relative_to(STATIC).as_posix()] = asset.read_bytes()
+        html_paths = sorted(path for path in self.files if path.endswith(".html"))
+        self.files.update(render_outputs(site, html_paths))
         return self.files
 
     def _filters(self) -> dict:
