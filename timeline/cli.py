@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--serve", action="store_true", help="build, serve and rebuild on every change")
     parser.add_argument("--events", default="events.toml", metavar="PATH", help="events file (default: events.toml)")
     parser.add_argument("--out", default="public", metavar="DIR", help="output folder (default: public)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="the published address (https://host/path/); overrides [site] base_url")
     parser.add_argument("--host", default="127.0.0.1", help="address for --serve (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
     return parser
@@ -101,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             (len(site.events), "event"), (len(site.sources), "source"), (site.citation_count(), "citation")))
         print(f"{display}: OK: {counts}.")
         return 0
-    site, problems = pipeline.build(events, Path(args.out), display)
+    if args.base_url and not re.fullmatch(r"https?://[^\s<>\"']+", args.base_url):
+        print(f"--base-url {args.base_url!r} must be an http(s) URL", file=sys.stderr)
+        return 2
+    site, problems = pipeline.build(events, Path(args.out), display, args.base_url)
     if site is None:
         report(problems)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=sys.stderr)

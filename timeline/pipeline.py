@@ -5,6 +5,7 @@ server calls the same functions, so what it shows is what gets published.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from .load import load
@@ -20,13 +21,25 @@ def check(events_path: Path, display: str | None = None) -> tuple[Site | None, l
     return validate(loaded)
 
 
-def build(events_path: Path, out: Path, display: str | None = None) -> tuple[Site | None, list[Problem]]:
-    """Check, render and publish into `out`; nothing is written on problems."""
+def with_base_url(site: Site, base_url: str) -> Site:
+    """The site as published at `base_url` (e.g. from the host's settings)."""
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    return dataclasses.replace(site, info=dataclasses.replace(site.info, base_url=base_url))
+
+
+def build(events_path: Path, out: Path, display: str | None = None,
+          base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
+    """Check, render and publish into `out`; nothing is written on problems.
+
+    `base_url`, when given, overrides [site] base_url (publishing workflows
+    know the address only at build time)."""
     from .render import render_site
     from .write import publish
 
     site, problems = check(events_path, display)
     if site is None:
         return None, problems
+    if base_url:
+        site = with_base_url(site, base_url)
     publish(render_site(site), out)
     return site, []
