@@ -239,7 +239,7 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_main(page: Page, sit
 # --- layout ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("width", [320, 375, 1280])
 @pytest.mark.parametrize("name", ["index", "event", "source"])
 def test_no_horizontal_scrolling(new_context, site_url, name, width, scheme):
     context = new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
