@@ -212,3 +212,13 @@ def test_published_build_has_no_reload_client(tmp_path):
     for path in out.rglob("*"):
         if path.is_file():
             assert b"__livereload" not in path.read_bytes(), path
+
+
+def test_data_files_are_served_and_follow_edits(server):
+    status, headers, body = get(server.port, "/feed.xml")
+    assert status == 200 and headers["Content-Type"] == "application/xml"
+    assert TITLE.encode() in body
+    server.edit(f'title = "{TITLE}"', 'title = "Renamed for the feed"')
+    wait_until(lambda: b"Renamed for the feed" in get(server.port, "/")[2])
+    assert b"Renamed for the feed" in get(server.port, "/feed.xml")[2]
+    assert b"Renamed for the feed" in get(server.port, "/events.json")[2]

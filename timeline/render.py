@@ -283,8 +283,10 @@ class FragmentCache:
 
 
 class Renderer:
-    def __init__(self, site: Site, env: Environment | None = None, cache: FragmentCache | None = None):
+    def __init__(self, site: Site, env: Environment | None = None, cache: FragmentCache | None = None,
+                 with_outputs: bool = True):
         self.site = site
+        self.with_outputs = with_outputs
         self.env = env or make_environment()
         self.cache = cache or FragmentCache()
         self.files: dict[str, bytes] = {}
@@ -377,8 +379,8 @@ class Renderer:
         for asset in sorted(STATIC.rglob("*")):
             if asset.is_file():
                 self.files[asset.relative_to(STATIC).as_posix()] = asset.read_bytes()
-        html_paths = sorted(path for path in self.files if path.endswith(".html"))
-        self.files.update(render_outputs(site, html_paths))
+        if self.with_outputs:
+            self.files.update(render_outputs(site, html_paths(self.files)))
         return self.files
 
     def _filters(self) -> dict:
@@ -437,6 +439,15 @@ class Renderer:
         )
 
 
-def render_site(site: Site, env: Environment | None = None, cache: FragmentCache | None = None) -> dict[str, bytes]:
-    """Every file of the site; pass `env` and `cache` to reuse work across builds."""
-    return Renderer(site, env, cache).render()
+def html_paths(files: dict[str, bytes]) -> list[str]:
+    return sorted(path for path in files if path.endswith(".html"))
+
+
+def render_site(site: Site, env: Environment | None = None, cache: FragmentCache | None = None,
+                with_outputs: bool = True) -> dict[str, bytes]:
+    """Every file of the site; pass `env` and `cache` to reuse work across builds.
+
+    `with_outputs=False` leaves out the feed, calendar and data files (see
+    `render_outputs`); the preview makes those only when one is asked for.
+    """
+    return Renderer(site, env, cache, with_outputs).render()

@@ -21,7 +21,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import pipeline
-from .render import PROJECT, FragmentCache, make_environment, render_site
+from .outputs import render_outputs
+from .render import PROJECT, FragmentCache, html_paths, make_environment, render_site
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
@@ -44,6 +45,8 @@ class Preview:
         self.env = make_environment()
         self.cache = FragmentCache()
         self.files: dict[str, bytes] = {}
+        self.site = None  # the model behind `files`
+        self.outputs_done = False  # feed, calendar, data: made on first request
         self.problems: list[str] = []
         self.generation = 0  # bumped after every rebuild, good or bad
         self.changed = threading.Condition()
@@ -60,7 +63,9 @@ class Preview:
         started = time.perf_counter()
         try:
             site, problems = pipeline.check(self.events, self.display)
-            files = render_site(site, self.env, self.cache) if site else None
+            # Pages first, so the reload signal goes out sooner; the data
+            # files over all events are made when first asked for.
+            files = render_site(site, self.env, self.cache, with_outputs=False) if site else None
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
             files, lines = None, [f"{type(error).__name__}: {error}"]
@@ -71,6 +76,7 @@ class Preview:
         with self.changed:
             if files is not None:
                 self.files, self.problems = files, []
+                self.site, self.outputs_done = site, False
             else:
                 self.problems = lines
             self.generation += 1
@@ -82,6 +88,19 @@ class Preview:
                 print(line, file=sys.stderr)
             print(f"{len(lines)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
         return files is not None
+
+    def files_with_outputs(self) -> dict[str, bytes]:
+        """The served files, adding the machine-readable outputs if not yet made."""
+        with self.changed:
+            if self.outputs_done or self.site is None:
+                return self.files
+            site, files = self.site, self.files
+        outputs = render_outputs(site, html_paths(files))
+        with self.changed:
+            if self.files is files:  # no rebuild meanwhile
+                self.files = {**files, **outputs}
+                self.outputs_done = True
+            return self.files
 
     def stop(self):
         with self.changed:
@@ -169,6 +188,9 @@ def make_handler(preview: Preview):
                 with preview.changed:
                     files = preview.files
                 key, redirect = resolve(files, self.path)
+                if key is None and redirect is None and files:
+                    files = preview.files_with_outputs()
+                    key, redirect = resolve(files, self.path)
             except PermissionError:
                 return self.send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", head)
             if redirect:
