@@ -283,10 +283,12 @@ def test_required_developments_are_distinct_events(shipped):
 
 def test_shipped_events_sorted_with_ties_in_file_order(shipped):
     events = shipped.events
+    with (ROOT / "events.toml").open("rb") as handle:
+        file_order = {e["id"]: i for i, e in enumerate(tomllib.load(handle)["events"])}
     for earlier, later in zip(events, events[1:]):
         assert earlier.date.sort_key() <= later.date.sort_key(), (earlier.id, later.id)
         if earlier.date.sort_key() == later.date.sort_key():
-            assert earlier.line < later.line, (earlier.id, later.id)
+            assert file_order[earlier.id] < file_order[later.id], (earlier.id, later.id)
     order = [e.id for e in events]
     # A year-only date sorts at the start of its year, a month at its first day.
     assert order[0] == "southern-pressure-2022"
@@ -378,7 +380,6 @@ summary = "Summary."
 def test_base_project_is_valid(project):
     site = project.site(BASE)
     assert [e.id for e in site.events] == ["first-meeting"]
-    assert site.events[0].line == 8
     assert site.info.title == "Test timeline"
 
 

@@ -14,6 +14,11 @@ from pathlib import Path
 
 from .model import Problem
 
+try:
+    import tomli as _tomli
+except ImportError:  # optional: the standard library's parser does the same, slower
+    _tomli = None
+
 Path_ = tuple  # a key path: strings for keys, ints for array-of-tables items
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
@@ -38,17 +43,28 @@ class Loaded:
 
 
 class LineMap:
-    """Lines of table headers and keys, looked up by key path."""
+    """Lines of table headers and keys, looked up by key path.
 
-    def __init__(self, lines: dict[Path_, int]):
+    Built on first use: a valid file never needs one, and scanning a large
+    file costs as much as parsing it.
+    """
+
+    def __init__(self, lines: dict[Path_, int] | None = None, compute=None):
         self._lines = lines
+        self._compute = compute
+
+    def all(self) -> dict[Path_, int]:
+        if self._lines is None:
+            self._lines = self._compute()
+        return self._lines
 
     def line(self, *path) -> int | None:
         """The line of `path`, or of its nearest enclosing table or key."""
+        lines = self.all()
         path = tuple(path)
         while path:
-            if path in self._lines:
-                return self._lines[path]
+            if path in lines:
+                return lines[path]
             path = path[:-1]
         return None
 
@@ -73,72 +89,94 @@ def load(path: Path, display: str | None = None) -> tuple[Loaded | None, list[Pr
         data, lines = parse(text)
     except tomllib.TOMLDecodeError as error:
         return None, [_syntax_problem(error, display, text)]
-    return Loaded(path, display, data, LineMap(lines)), []
+    return Loaded(path, display, data, lines), []
 
 
 # --- parsing, one [[events]] table at a time ---------------------------------
 #
-# The standard parser is pure Python, and in the preview a save changes one
-# event out of thousands. So the text is cut before each top-level
-# `[[events]]` header and each piece is parsed (and line-scanned) once, keyed
-# by its text. A cut inside a multi-line string leaves an unclosed string in
-# the piece before it, so it fails to parse; any piece that fails or holds
-# anything but its one event sends the whole text through the plain parser,
-# which also gives the exact error message.
+# In the preview a save changes one event out of thousands. So the text is
+# cut before each top-level `[[events]]` header and each piece is parsed
+# once, keyed by its text. A cut inside a multi-line string leaves an
+# unclosed string in the piece before it, so it fails to parse; any piece
+# that fails or holds anything but its one event sends the whole text
+# through the plain parser, which also gives the exact error message.
+# Lines are scanned only when a message needs one.
 
 _EVENTS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*events[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
-_pieces: dict[str, tuple[dict, dict]] = {}
+_pieces: dict[str, dict] = {}
+_piece_lines: dict[str, dict] = {}
 
 
-def parse(text: str) -> tuple[dict, dict[Path_, int]]:
-    """TOML → (tables, lines); raises TOMLDecodeError like tomllib."""
+def _fast_loads(text: str) -> dict:
+    """tomli where installed (the parser tomllib came from, compiled with
+    mypyc: about four times faster); errors always come from tomllib, so
+    messages do not depend on which parser ran."""
+    if _tomli is not None:
+        try:
+            return _tomli.loads(text)
+        except _tomli.TOMLDecodeError:
+            pass
+    return tomllib.loads(text)
+
+
+def parse(text: str) -> tuple[dict, "LineMap"]:
+    """TOML → (tables, their lines); raises tomllib.TOMLDecodeError."""
     starts = [m.start() for m in _EVENTS_HEADER.finditer(text)]
     if starts:
         combined = _parse_in_pieces(text, starts)
         if combined is not None:
             return combined
-    return tomllib.loads(text), scan_lines(text)
-
-
-def _parse_piece(piece: str) -> tuple[dict, dict]:
-    cached = _pieces.get(piece)
-    if cached is None:
-        cached = (tomllib.loads(piece), scan_lines(piece))
-    return cached
+    return _fast_loads(text), LineMap(compute=lambda: scan_lines(text))
 
 
 def _parse_in_pieces(text: str, starts: list[int]):
     global _pieces
-    used: dict[str, tuple[dict, dict]] = {}
+    used: dict[str, dict] = {}
     bounds = [0, *starts, len(text)]
+    pieces = [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
     data: dict = {}
-    lines: dict[Path_, int] = {}
     events: list = []
-    line_offset = 0
     try:
-        for index, (begin, end) in enumerate(zip(bounds, bounds[1:])):
-            piece = text[begin:end]
-            tables, piece_lines = used[piece] = _parse_piece(piece)
+        for index, piece in enumerate(pieces):
+            tables = _pieces.get(piece)
+            if tables is None:
+                tables = _fast_loads(piece)
+            used[piece] = tables
             if index == 0:
                 if "events" in tables:
                     return None
                 data.update(tables)
-                lines.update(piece_lines)
             else:
                 if list(tables) != ["events"] or len(tables["events"]) != 1:
                     return None
-                position = len(events)
                 events.append(tables["events"][0])
-                for key, line in piece_lines.items():
-                    if key and key[0] == "events":
-                        key = ("events", position, *key[2:])
-                    lines[key] = line + line_offset
-            line_offset += piece.count("\n")
     except tomllib.TOMLDecodeError:
         return None
     _pieces = used  # keep only what this text uses, so the cache cannot grow
     data["events"] = events
-    return data, lines
+    return data, LineMap(compute=lambda: _lines_of_pieces(pieces))
+
+
+def _lines_of_pieces(pieces: list[str]) -> dict[Path_, int]:
+    global _piece_lines
+    used: dict[str, dict] = {}
+    lines: dict[Path_, int] = {}
+    line_offset = 0
+    for index, piece in enumerate(pieces):
+        piece_lines = _piece_lines.get(piece)
+        if piece_lines is None:
+            piece_lines = scan_lines(piece)
+        used[piece] = piece_lines
+        if index == 0:
+            lines.update(piece_lines)
+        else:
+            for key, line in piece_lines.items():
+                if key and key[0] == "events":
+                    key = ("events", index - 1, *key[2:])
+                lines[key] = line + line_offset
+        line_offset += piece.count("\n")
+    _piece_lines = used
+    return lines
 
 
 def decode(raw: bytes, display: str) -> tuple[str, Problem | None]:

@@ -87,7 +87,6 @@ class Event:
     tags: tuple[str, ...] = ()
     differences: tuple[Difference, ...] = ()
     editor_note: str = ""  # Markdown: an editors' addition, shown as such
-    line: int = 0  # line of the event's table in events.toml
 
     @property
     def date_is_supplied(self) -> bool:

@@ -6,7 +6,6 @@ belongs to, so ``--check`` can list them all at once.
 """
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import hashlib
 import re
@@ -225,12 +224,11 @@ class _Checker:
 
         The loader gives the same dict object for an unchanged piece of the
         file, and the model is immutable; a valid event is reused when its
-        sources are unchanged too, with its line updated if it moved.
+        sources are unchanged too.
         """
-        line = self.lines.line(*path) or 0
         hit = _event_cache.get(id(table))
         if hit is not None and hit[0] is table and hit[1] == self.sources_key:
-            event = hit[2] if hit[2].line == line else dataclasses.replace(hit[2], line=line)
+            event = hit[2]
         else:
             before = len(self.problems)
             event = self.event(table, path, subject, sources)
@@ -275,7 +273,7 @@ class _Checker:
             id=event_id, date=date, end=end, circa=circa, date_note=date_note.strip(),
             title=title.strip(), summary=summary.strip(), place=place.strip(), actors=actors, tags=tags,
             duration_minutes=duration, citations=citations, differences=differences,
-            editor_note=editor_note.strip(), line=self.lines.line(*path) or 0,
+            editor_note=editor_note.strip(),
         )
 
     def date(self, table: dict, key: str, path: tuple, subject: str, required: bool = False) -> PartialDate | None:
