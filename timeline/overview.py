@@ -19,11 +19,25 @@ STEP = 9  # vertical distance between stacked marks
 MAX_STACK = 8
 
 
+MAX_MARKS = 400  # beyond this, one bar per month instead of one mark per event
+BAR_HEIGHT = 60
+
+
 @dataclass(frozen=True)
 class Mark:
     x: float
     y: float
-    event_id: str
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    href: str
     label: str
 
 
@@ -34,6 +48,7 @@ class Overview:
     baseline: int
     ticks: tuple[tuple[float, str], ...]
     marks: tuple[Mark, ...]
+    bars: tuple[Bar, ...]
     caption: str
 
 
@@ -62,9 +77,13 @@ def year_counts_text(events) -> str:
     return ", ".join(parts)
 
 
-def overview(events: tuple[Event, ...]) -> Overview | None:
+def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) -> Overview | None:
+    """Positions for the figure. Marks link to `href_of_event(event)` (default
+    '#ev-<id>'); with more than MAX_MARKS events, bars per month link to
+    `href_of_month(year, month or None)`."""
     if not events:
         return None
+    href_of_event = href_of_event or (lambda e: f"#ev-{e.id}")
     first_year = min(e.date.year for e in events)
     last_year = max(e.date.year for e in events)
     origin = dt.date(first_year, 1, 1)
@@ -75,6 +94,15 @@ def overview(events: tuple[Event, ...]) -> Overview | None:
         return round(MARGIN + (day - origin).days * scale, 1)
 
     ticks = tuple((x_of(dt.date(y, 1, 1)), str(y)) for y in range(first_year, last_year + 2))
+    first = min(events, key=lambda e: e.date.sort_key())
+    last = max(events, key=lambda e: e.date.sort_key())
+    caption = (
+        f"{_plural(len(events), 'event')} from {first.date.display()} to {last.date.display()}: "
+        f"{year_counts_text(events)}."
+    )
+    if len(events) > MAX_MARKS and href_of_month is not None:
+        bars = _bars(events, x_of, href_of_month)
+        return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, (), bars, caption)
     marks = []
     placed: list[float] = []  # x of every mark so far, sorted
     for event in events:
@@ -83,11 +111,27 @@ def overview(events: tuple[Event, ...]) -> Overview | None:
         level = nearby % MAX_STACK
         bisect.insort(placed, x)
         label = f"{event.date.display(event.circa)}: {event.title}"
-        marks.append(Mark(x, BASELINE - 10 - level * STEP, event.id, label))
-    first = min(events, key=lambda e: e.date.sort_key())
-    last = max(events, key=lambda e: e.date.sort_key())
-    caption = (
-        f"{_plural(len(events), 'event')} from {first.date.display()} to {last.date.display()}: "
-        f"{year_counts_text(events)}."
-    )
-    return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, tuple(marks), caption)
+        marks.append(Mark(x, BASELINE - 10 - level * STEP, href_of_event(event), label))
+    return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, tuple(marks), (), caption)
+
+
+def _bars(events, x_of, href_of_month) -> tuple[Bar, ...]:
+    """One bar per month (per year for events known only to the year)."""
+    counts = Counter((e.date.year, e.date.month) for e in events)
+    tallest = max(counts.values())
+    bars = []
+    for (year, month), count in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        if month:
+            start = dt.date(year, month, 1)
+            end = dt.date(year + (month == 12), month % 12 + 1, 1)
+            label = f"{dt.date(year, month, 1):%B %Y}: {_plural(count, 'event')}"
+        else:
+            # As wide as a month, at the year's start, where such events sort;
+            # a bar across the whole year would hide the months' bars.
+            start, end = dt.date(year, 1, 1), dt.date(year, 2, 1)
+            label = f"{year}, month not known: {_plural(count, 'event')}"
+        x0, x1 = x_of(start), x_of(end)
+        height = max(2.0, round(BAR_HEIGHT * count / tallest, 1))
+        bars.append(Bar(x0, round(BASELINE - height, 1), max(1.0, round(x1 - x0 - 0.5, 1)), height,
+                        href_of_month(year, month), label))
+    return tuple(bars)

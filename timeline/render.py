@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .dates import MONTHS, display_range, gap_words
 from .model import Citation, Event, Site, Source
+from .listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
 from .outputs import render_outputs
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
@@ -168,29 +169,27 @@ def _make_view(event: Event, site: Site, actor_links, tag_links, cited) -> Event
     )
 
 
+def by_month(views) -> dict[tuple[int, int | None], list]:
+    """(year, month or None) → its events, year by year, 'month not known' first.
+
+    Grouped by key rather than by runs: an event known only to its year
+    sorts at 1 January and can fall between two January events.
+    """
+    groups: dict[tuple[int, int | None], list] = defaultdict(list)
+    for view in views:
+        groups[(view.event.date.year, view.event.date.month)].append(view)
+    return dict(sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or 0)))
+
+
 def group_by_month(views: list[EventView]) -> tuple[YearGroup, ...]:
     """Years → months → events, with a gap marker where time passed."""
     years: dict[int, list[MonthGroup]] = defaultdict(list)
     previous = None
-    bucket: list[EventView] = []
-    key = None
-
-    def flush():
-        if bucket:
-            year, month = key
-            label = f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known"
-            gap = gap_words(previous.event.date, bucket[0].event.date) if previous else ""
-            years[year].append(MonthGroup(f"y{year}-{month or 0:02d}", label, gap, tuple(bucket)))
-
-    for view in views:
-        view_key = (view.event.date.year, view.event.date.month)
-        if view_key != key:
-            flush()
-            if bucket:
-                previous = bucket[-1]
-            bucket, key = [], view_key
-        bucket.append(view)
-    flush()
+    for (year, month), bucket in by_month(views).items():
+        label = f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known"
+        gap = gap_words(previous.event.date, bucket[0].event.date) if previous else ""
+        years[year].append(MonthGroup(f"y{year}-{month or 0:02d}", label, gap, tuple(bucket)))
+        previous = bucket[-1]
     return tuple(YearGroup(y, tuple(m)) for y, m in sorted(years.items()))
 
 
@@ -284,9 +283,10 @@ class FragmentCache:
 
 class Renderer:
     def __init__(self, site: Site, env: Environment | None = None, cache: FragmentCache | None = None,
-                 with_outputs: bool = True):
+                 with_outputs: bool = True, limit: int = EVENTS_PER_PAGE):
         self.site = site
         self.with_outputs = with_outputs
+        self.limit = limit
         self.env = env or make_environment()
         self.cache = cache or FragmentCache()
         self.files: dict[str, bytes] = {}
@@ -353,21 +353,31 @@ class Renderer:
     def _render(self) -> dict[str, bytes]:
         site = self.site
         views = self.views
+        timeline = plan(views, "", sub="years/", limit=self.limit)
+        home = homes(timeline)
+        months = month_pages(timeline)
+        filters = self._filters()
         self.page(
             "index.html", "index.html",
-            memo=(tuple(v.fingerprint for v in views), self._source_signature()),
-            make=lambda: {"years": group_by_month(views), "overview": overview(site.events), "filters": self._filters(),
-                          "jsonld": Markup(site_jsonld(site))},
-            count=len(views), title=site.info.title,
+            memo=(tuple(v.fingerprint for v in views), self._source_signature(), self.limit),
+            make=lambda: {
+                "years": () if timeline.parts else group_by_month(views),
+                "overview": overview(site.events, lambda e: f"{home[e.id]}#ev-{e.id}", lambda y, m: months[(y, m)]),
+                "jsonld": Markup(site_jsonld(site)),
+            },
+            listing=timeline, filters=filters, count=len(views), title=site.info.title,
         )
+        if timeline.parts:
+            self._listing_pages(timeline, "Timeline", [Link("Full timeline", "")], filters, skip_root=True)
         for i, view in enumerate(views):
             previous = views[i - 1] if i > 0 else None
             following = views[i + 1] if i + 1 < len(views) else None
             self.page(
                 f"events/{view.event.id}/index.html", "event.html",
-                memo=(view.fingerprint, *((v.event.id, v.event.title) if v else None for v in (previous, following))),
+                memo=(view.fingerprint, home[view.event.id],
+                      *((v.event.id, v.event.title) if v else None for v in (previous, following))),
                 make=lambda: {"jsonld": Markup(event_jsonld(site, view.event))},
-                view=view, title=view.event.title, previous=previous, next=following,
+                view=view, title=view.event.title, previous=previous, next=following, home=home[view.event.id],
             )
         self._source_pages()
         self._name_pages("actors", self.actors, lambda e: e.actors, "Actors", "Events involving {}")
@@ -382,6 +392,30 @@ class Renderer:
         if self.with_outputs:
             self.files.update(render_outputs(site, html_paths(self.files)))
         return self.files
+
+    def _listing_pages(self, listing: Listing, title: str, up: list[Link], filters, skip_root: bool = False) -> None:
+        """A page for every part of a cut list: links to its parts, or its events."""
+        leaves = list(listing.leaves())
+        position = {leaf.path: i for i, leaf in enumerate(leaves)}
+        for node, parent in nodes(listing):
+            if skip_root and parent is None:
+                continue
+            links = list(up)
+            if parent is not None and parent.path and parent is not listing:
+                links.insert(0, Link(parent.label, parent.path))
+            elif parent is not None and parent.path:
+                links.insert(0, Link(title, parent.path))
+            at = position.get(node.path)
+            earlier = leaves[at - 1] if at is not None and at > 0 else None
+            later = leaves[at + 1] if at is not None and at + 1 < len(leaves) else None
+            self.page(
+                f"{node.path}index.html", "list.html",
+                memo=(title, tuple(v.fingerprint for v in node.views), tuple((p.path, p.label, len(p.views)) for p in node.parts),
+                      *((n.path, n.label) if n else None for n in (earlier, later)), tuple(links), filters is not None),
+                make=lambda: {"years": () if node.parts else group_by_month(node.views)},
+                title=f"{title}: {node.label}" if node.label else title,
+                listing=node, up=links, filters=filters, previous=earlier, next=later,
+            )
 
     def _filters(self) -> dict:
         return {
@@ -426,13 +460,10 @@ class Renderer:
         for view in self.views:
             for name in of_event(view.event):
                 events_of[name].append(view)
+        up = [Link(f"All {heading.lower()}", f"{kind}/"), Link("Full timeline", "")]
         for name, slug in names.slugs.items():
-            views = events_of[name]
-            self.page(
-                f"{kind}/{slug}/index.html", "list.html", memo=tuple(v.fingerprint for v in views),
-                make=lambda: {"years": group_by_month(views)},
-                title=title_format.format(name), count=len(views), kind=kind,
-            )
+            listing = plan(events_of[name], f"{kind}/{slug}/", limit=self.limit)
+            self._listing_pages(listing, title_format.format(name), up, None)
         self.page(
             f"{kind}/index.html", "names.html", title=heading, kind=kind,
             names=[(Link(name, f"{kind}/{slug}/"), len(events_of[name])) for name, slug in sorted(names.slugs.items(), key=lambda x: x[0].lower())],
