@@ -363,7 +363,7 @@ class Renderer:
             make=lambda: {
                 "years": () if timeline.parts else group_by_month(views),
                 "overview": overview(site.events, lambda e: f"{home[e.id]}#ev-{e.id}", lambda y, m: months[(y, m)]),
-                "jsonld": Markup(site_jsonld(site)),
+                "jsonld": Markup(site_jsonld(site, with_items=not timeline.parts)),
             },
             listing=timeline, filters=filters, count=len(views), title=site.info.title,
         )

@@ -50,6 +50,11 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """One content line, folded into CRLF-terminated lines of at most 75 octets."""
+    if len(line) <= 75 and line.isascii():  # most lines: no need to look at each character
+        return line + "\r\n"
+    if line.isascii():  # one octet per character: cut by slicing
+        parts = [line[:75]] + [" " + line[i:i + 74] for i in range(75, len(line), 74)]
+        return "".join(part + "\r\n" for part in parts)
     out, current, size = [], [], 0
     limit = 75
     for ch in line:

@@ -93,14 +93,17 @@ def event_jsonld(site: Site, event: Event) -> str:
     return script_json(event_data(site, event))
 
 
-def site_data(site: Site) -> dict:
-    """The WebSite and the list of its events, in date order."""
+def site_data(site: Site, with_items: bool = True) -> dict:
+    """The WebSite and the list of its events, in date order.
+
+    `with_items=False` leaves the list out, for an index that is cut into
+    pages by year and so does not list the events itself."""
     info = site.info
     website: dict = {"@type": "WebSite", "name": info.title, "inLanguage": info.language}
     if info.description:
         website["description"] = info.description
     items = []
-    for position, event in enumerate(site.events, start=1):
+    for position, event in enumerate(site.events if with_items else (), start=1):
         item: dict = {"@type": "ListItem", "position": position, "name": event.title}
         if url := _absolute(site, event_path(event)):
             item["url"] = url
@@ -110,8 +113,9 @@ def site_data(site: Site) -> dict:
         website["url"] = info.base_url
         website["@id"] = info.base_url
         item_list["url"] = info.base_url
-    return {"@context": "https://schema.org", "@graph": [website, item_list]}
+    graph = [website, item_list] if with_items else [website]
+    return {"@context": "https://schema.org", "@graph": graph}
 
 
-def site_jsonld(site: Site) -> str:
-    return script_json(site_data(site))
+def site_jsonld(site: Site, with_items: bool = True) -> str:
+    return script_json(site_data(site, with_items))
