@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="public", metavar="DIR", help="output folder (default: public)")
     parser.add_argument("--base-url", metavar="URL",
                         help="the published address (https://host/path/); overrides [site] base_url")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="build cache folder (default: .cache beside the events file)")
+    parser.add_argument("--no-cache", action="store_true", help="build without reading or writing the cache")
     parser.add_argument("--host", default="127.0.0.1", help="address for --serve (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
     return parser
@@ -107,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.base_url and not re.fullmatch(r"https?://[^\s<>\"']+", args.base_url):
         print(f"--base-url {args.base_url!r} must be an http(s) URL", file=sys.stderr)
         return 2
-    site, problems = pipeline.build(events, Path(args.out), display, args.base_url)
+    cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else pipeline.default_cache_dir(events)
+    site, problems = pipeline.build(events, Path(args.out), display, args.base_url, cache_dir)
     if site is None:
         report(problems)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=sys.stderr)

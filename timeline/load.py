@@ -157,6 +157,16 @@ def _parse_in_pieces(text: str, starts: list[int]):
     return data, LineMap(compute=lambda: _lines_of_pieces(pieces))
 
 
+def saved_pieces() -> dict[str, dict]:
+    """The parsed pieces of the last file, for the build cache."""
+    return dict(_pieces)
+
+
+def restore_pieces(pieces: dict[str, dict]) -> None:
+    global _pieces
+    _pieces = dict(pieces)
+
+
 def _lines_of_pieces(pieces: list[str]) -> dict[Path_, int]:
     global _piece_lines
     used: dict[str, dict] = {}

@@ -27,19 +27,30 @@ def with_base_url(site: Site, base_url: str) -> Site:
     return dataclasses.replace(site, info=dataclasses.replace(site.info, base_url=base_url))
 
 
+def default_cache_dir(events_path: Path) -> Path:
+    return events_path.resolve().parent / ".cache"
+
+
 def build(events_path: Path, out: Path, display: str | None = None,
-          base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
+          base_url: str | None = None, cache_dir: Path | None = None) -> tuple[Site | None, list[Problem]]:
     """Check, render and publish into `out`; nothing is written on problems.
 
     `base_url`, when given, overrides [site] base_url (publishing workflows
-    know the address only at build time)."""
-    from .render import render_site
+    know the address only at build time). `cache_dir`, when given, holds
+    the build cache: read before, written after a successful build."""
+    from . import cache
+    from .render import FragmentCache, render_site
     from .write import publish
 
+    fragments = FragmentCache()
+    if cache_dir is not None:
+        cache.read(cache_dir, fragments)
     site, problems = check(events_path, display)
     if site is None:
         return None, problems
     if base_url:
         site = with_base_url(site, base_url)
-    publish(render_site(site), out)
+    publish(render_site(site, cache=fragments), out)
+    if cache_dir is not None:
+        cache.write(cache_dir, fragments)
     return site, []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -390,8 +391,21 @@ class Renderer:
             if asset.is_file():
                 self.files[asset.relative_to(STATIC).as_posix()] = asset.read_bytes()
         if self.with_outputs:
-            self.files.update(render_outputs(site, html_paths(self.files)))
+            self.files.update(self._outputs())
         return self.files
+
+    def _outputs(self) -> dict[str, bytes]:
+        """The feed, calendar and data files; reused while nothing they show changed."""
+        paths = html_paths(self.files)
+        site = self.site
+        key = fingerprint(("outputs", site.info, tuple(sorted(site.sources.items())),
+                           tuple(v.fingerprint for v in self.views), tuple(paths),
+                           os.environ.get("SOURCE_DATE_EPOCH", "")))
+        self.cache.used.add(key)
+        outputs = self.cache.cards.get(key)
+        if outputs is None:
+            outputs = self.cache.cards[key] = render_outputs(site, paths)
+        return outputs
 
     def _listing_pages(self, listing: Listing, title: str, up: list[Link], filters, skip_root: bool = False) -> None:
         """A page for every part of a cut list: links to its parts, or its events."""

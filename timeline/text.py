@@ -19,13 +19,24 @@ _TAG = re.compile(r"<[^>]+>")
 _converter = markdown.Markdown(extensions=[], output_format="html")
 
 
-@lru_cache(maxsize=None)
+# (text, page) → HTML. A plain dict rather than lru_cache so that the build
+# cache (timeline/cache.py) can save it and fill it again.
+markdown_cache: dict[tuple[str, bool], str] = {}
+
+
 def markdown_html(text: str, page: bool = False) -> str:
     """Markdown → sanitised HTML; cached by text since summaries rarely change.
 
     `page` allows a top-level heading, for the Markdown pages (the about page
     brings its own <h1>); summaries and notes never get one.
     """
+    cached = markdown_cache.get((text, page))
+    if cached is None:
+        cached = markdown_cache[(text, page)] = _convert(text, page)
+    return cached
+
+
+def _convert(text: str, page: bool) -> str:
     _converter.reset()
     rendered = _converter.convert(text)
     return nh3.clean(

@@ -378,6 +378,28 @@ class _Checker:
         return tuple(result)
 
 
+def saved_events() -> list[tuple[str, str, Event]]:
+    """(piece of events.toml, sources key, event) of every reusable checked event."""
+    from . import load
+
+    piece_of = {id(tables["events"][0]): piece
+                for piece, tables in load.saved_pieces().items() if tables.get("events")}
+    return [(piece_of[key], sources_key, event)
+            for key, (_, sources_key, event) in _event_cache.items() if key in piece_of]
+
+
+def restore_events(saved: list[tuple[str, str, Event]]) -> None:
+    """Reattach saved events to the tables the loader will hand out for their pieces."""
+    from . import load
+
+    pieces = load.saved_pieces()
+    for piece, sources_key, event in saved:
+        tables = pieces.get(piece)
+        if tables and tables.get("events"):
+            table = tables["events"][0]
+            _event_cache[id(table)] = (table, sources_key, event)
+
+
 def validate(loaded: Loaded) -> tuple[Site | None, list[Problem]]:
     """Check everything; return the site model only when nothing is wrong."""
     checker = _Checker(loaded)

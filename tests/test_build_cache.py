@@ -1,0 +1,103 @@
+"""The build cache on disk may speed a build up but never change its output:
+a build with a warm, stale, damaged or foreign cache writes exactly what a
+build with --no-cache writes."""
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path):
+    shutil.copy(ROOT / "events.toml", tmp_path / "events.toml")
+    shutil.copytree(ROOT / "site_src" / "sources", tmp_path / "site_src" / "sources")
+    return tmp_path
+
+
+def build(project: Path, out: str, *flags: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(project / "events.toml"),
+                             "--out", str(project / out), *flags], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_cache_lives_beside_the_events_file_and_no_cache_leaves_none(project):
+    build(project, "plain", "--no-cache")
+    assert not (project / ".cache").exists()
+    build(project, "cached")
+    assert (project / ".cache" / "build-cache.pickle").is_file()
+    assert tree(project / "plain") == tree(project / "cached")
+
+
+def test_warm_cache_after_edits_gives_the_fresh_output(project):
+    build(project, "public")  # fills the cache
+    events = project / "events.toml"
+    edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    edit(events, 'title = "Russia-Ukraine Negotiations Stall Without Peace Agreement"', 'title = "Renamed"')
+    build(project, "public")
+    build(project, "fresh", "--no-cache")
+    assert tree(project / "public") == tree(project / "fresh")
+    # A source text changed under the cache: quotes are checked again.
+    source = project / "site_src" / "sources" / "004_42b39f02cca32838.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("six-hour", "eight-hour"), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out",
+                             str(project / "public")], capture_output=True, text=True)
+    assert result.returncode == 1 and "quote not found in source 's004'" in result.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "directory", "foreign-version"])
+def test_damaged_or_foreign_cache_is_ignored(project, damage):
+    build(project, "fresh", "--no-cache")
+    build(project, "public")
+    cache_file = project / ".cache" / "build-cache.pickle"
+    raw = cache_file.read_bytes()
+    if damage == "garbage":
+        cache_file.write_bytes(os.urandom(4096))
+    elif damage == "truncated":
+        cache_file.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flipped":
+        middle = len(raw) // 2
+        cache_file.write_bytes(raw[:middle] + bytes([raw[middle] ^ 0xFF]) + raw[middle + 1:])
+    elif damage == "empty":
+        cache_file.write_bytes(b"")
+    elif damage == "directory":
+        cache_file.unlink()
+        cache_file.mkdir()
+    elif damage == "foreign-version":
+        import hashlib
+        state = pickle.loads(raw[32:])
+        state["version"] = "other code"
+        payload = pickle.dumps(state)
+        cache_file.write_bytes(hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    if damage == "directory":
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(project / "events.toml"),
+                                 "--out", str(project / "public")], capture_output=True, text=True)
+        # The site is built; only saving the cache can fail, and it says so without a traceback.
+        assert tree(project / "public") == tree(project / "fresh")
+        assert "Traceback" not in result.stderr
+        return
+    build(project, "public")
+    assert tree(project / "public") == tree(project / "fresh")
+
+
+def test_custom_cache_dir(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("cache")
+    build(project, "public", "--cache-dir", str(elsewhere))
+    assert (elsewhere / "build-cache.pickle").is_file()
+    assert not (project / ".cache").exists()

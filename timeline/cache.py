@@ -1,0 +1,87 @@
+"""The build cache on disk: results of the last build that the next can reuse.
+
+One file in the cache folder (`.cache/` beside the events file unless
+`--cache-dir` says otherwise). It only ever holds results keyed by
+everything they were made from: parsed pieces of events.toml by their
+text, checked events by their piece and the sources' texts, Markdown by its
+text, rendered cards and pages by a digest of what they show. So an entry
+is either right for this build or never looked up. The file is tagged with
+a digest of the code and templates that made it; a file from other code,
+or one that cannot be read for any reason (its checksum catches truncation and
+damage), is ignored and replaced. It is a local working file, like
+`.venv/`: never take one from someone else.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+
+from . import load, text, validate
+from .render import TEMPLATES, FragmentCache
+
+FILE_NAME = "build-cache.pickle"
+DIGEST_SIZE = 32  # the file starts with a BLAKE2 digest of the rest
+PACKAGE = Path(__file__).resolve().parent
+
+
+def code_version() -> str:
+    """Digest of the code and templates: results made by other code are not reused."""
+    digest = hashlib.blake2b(digest_size=20)
+    files = sorted([*PACKAGE.rglob("*.py"), *TEMPLATES.glob("*.html")])
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read(folder: Path, fragments: FragmentCache) -> bool:
+    """Fill the in-memory caches from `folder`; False when there was nothing usable."""
+    try:
+        raw = (folder / FILE_NAME).read_bytes()
+        checksum, payload = raw[:DIGEST_SIZE], raw[DIGEST_SIZE:]
+        if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != checksum:
+            return False  # truncated or damaged on disk
+        state = pickle.loads(payload)
+        if not isinstance(state, dict) or state.get("version") != code_version():
+            return False
+        load.restore_pieces(state["pieces"])
+        validate.restore_events([(piece, key, event) for piece, key, event, _ in state["events"]])
+        # Views hold the same Event objects that validation will hand out again.
+        fragments.views = {id(event): (event, *view) for _, _, event, view in state["events"] if view}
+        text.markdown_cache.update(state["markdown"])
+        fragments.cards = dict(state["fragments"])
+        fragments.stamp = state["stamp"]
+        return True
+    except Exception:  # missing, truncated, corrupt, from an older layout: start empty
+        return False
+
+
+def write(folder: Path, fragments: FragmentCache) -> None:
+    """Save the in-memory caches into `folder`, replacing the file atomically."""
+    state = {
+        "version": code_version(),
+        "pieces": load.saved_pieces(),
+        "events": [(piece, key, event, fragments.views.get(id(event), (None,))[1:] or None)
+                   for piece, key, event in validate.saved_events()],
+        "markdown": dict(text.markdown_cache),
+        "fragments": fragments.cards,
+        "stamp": fragments.stamp,
+    }
+    temporary = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
+    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as handle:
+            handle.write(hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest())
+            handle.write(payload)
+        os.replace(temporary, folder / FILE_NAME)
+    except OSError as error:  # the site is built; only the next build will be slower
+        print(f"warning: could not save the build cache in {folder}: {error.strerror or error}", file=sys.stderr)
+    finally:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
