@@ -101,3 +101,18 @@ def test_custom_cache_dir(project, tmp_path_factory):
     build(project, "public", "--cache-dir", str(elsewhere))
     assert (elsewhere / "build-cache.pickle").is_file()
     assert not (project / ".cache").exists()
+
+
+def test_unchanged_files_are_linked_not_rewritten_and_hand_edits_are_undone(project):
+    build(project, "public")
+    page = project / "public" / "about" / "index.html"
+    index = project / "public" / "index.html"
+    inode = page.stat().st_ino
+    good_index = index.read_bytes()
+    # Someone edits a published file by hand (same length, so only time and content differ).
+    index.write_bytes(good_index.replace(b"<h1>", b"<h2>", 1))
+    build(project, "public")
+    assert page.stat().st_ino == inode  # reused: hard-linked into the new folder
+    assert index.read_bytes() == good_index  # not trusted: written again
+    build(project, "fresh", "--no-cache")
+    assert tree(project / "public") == tree(project / "fresh")

@@ -54,6 +54,7 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
         text.markdown_cache.update(state["markdown"])
         fragments.cards = dict(state["fragments"])
         fragments.stamp = state["stamp"]
+        fragments.published = dict(state["published"])
         return True
     except Exception:  # missing, truncated, corrupt, from an older layout: start empty
         return False
@@ -69,6 +70,7 @@ def write(folder: Path, fragments: FragmentCache) -> None:
         "markdown": dict(text.markdown_cache),
         "fragments": fragments.cards,
         "stamp": fragments.stamp,
+        "published": fragments.published,
     }
     temporary = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)

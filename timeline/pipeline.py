@@ -6,6 +6,7 @@ server calls the same functions, so what it shows is what gets published.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from .load import load
@@ -28,7 +29,8 @@ def with_base_url(site: Site, base_url: str) -> Site:
 
 
 def default_cache_dir(events_path: Path) -> Path:
-    return events_path.resolve().parent / ".cache"
+    # abspath, not resolve: a broken events path is for load() to report.
+    return Path(os.path.abspath(events_path)).parent / ".cache"
 
 
 def build(events_path: Path, out: Path, display: str | None = None,
@@ -50,7 +52,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
         return None, problems
     if base_url:
         site = with_base_url(site, base_url)
-    publish(render_site(site, cache=fragments), out)
+    fragments.published = publish(render_site(site, cache=fragments), out, fragments.published)
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
     return site, []

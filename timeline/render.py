@@ -266,6 +266,7 @@ class FragmentCache:
         self.cards: dict = {}  # fragment key → str (cards) or bytes (pages)
         self.used: set = set()
         self.views: dict[int, tuple] = {}  # id(event) → (event, context, EventView)
+        self.published: dict = {}  # what the last build wrote, see write.publish
         self.next_views: dict[int, tuple] = {}
         self.stamp: tuple = ()
 
