@@ -40,19 +40,7 @@ PROBLEM = re.compile(
 )
 
 # Fixtures whose output shows a bug; their .expected holds the output wanted.
-BUGS = {
-    "syntax_unclosed_literal_string": (
-        "BUG: timeline/load.py _syntax_problem: a single-line literal string left open ('...) with no "
-        "later apostrophe in the file makes tomllib fail 'at end of document', and the problem is put on "
-        "line 19, past the end of the 18-line file, instead of line 12 where the string opens"
-    ),
-    "comments_only": (
-        "BUG: timeline/validate.py _Checker.site/sources/events: a missing [site], [sources] or "
-        "[[events]] is reported without a line number ('FILE: message'), not as 'FILE:LINE: message'"
-    ),
-    "site_only": "BUG: timeline/validate.py _Checker.sources/events: missing tables are reported without a line",
-    "type_sources_array": "BUG: timeline/validate.py _Checker.sources: missing [sources] is reported without a line",
-}
+BUGS: dict[str, str] = {}  # fixture name → reason, for a known bug still open
 
 
 def _xfail_if_bug(name: str):
@@ -264,10 +252,6 @@ def test_symbolic_links_as_sources_are_refused(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/validate.py _Checker.source_text checks only the last path component with "
-    "is_symlink(); a symbolic link to a folder inside the project (file = \"linked/doc.txt\") is "
-    "accepted although README says sources may not be symbolic links"))
 def test_symbolic_link_to_a_folder_in_the_path_is_refused(tmp_path):
     project = copy_catalogue(tmp_path)
     (project / "linked").symlink_to("sources")
@@ -312,10 +296,6 @@ def test_huge_string_gives_a_clear_message(tmp_path, size_mb, quote):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/validate.py _Checker.citation echoes the whole quote in 'quote not found' (a 1 MB quote "
-    "gives a 1 MB line on stderr; 50 MB gives 50 MB, after ~40 s) and sources.NormalisedText.closest "
-    "compares it with every window of the source (a 3 MB quote of words takes ~20 s)"))
 def test_huge_quote_that_is_not_found_gives_a_short_message(tmp_path):
     project = copy_catalogue(tmp_path)
     text = BASE_WITHOUT_BOM.replace('quote = "In 2022 the two delegations met in Istanbul."',

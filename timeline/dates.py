@@ -7,6 +7,7 @@ takes today's day), so strings are matched by pattern and checked with
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ class PartialDate:
         if self.day is not None:
             return self.start()
         if self.month is not None:
-            return self.start() + relativedelta(months=1, days=-1)
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
         return dt.date(self.year, 12, 31)
 
     def sort_key(self) -> tuple:

@@ -59,14 +59,15 @@ class LineMap:
         return self._lines
 
     def line(self, *path) -> int | None:
-        """The line of `path`, or of its nearest enclosing table or key."""
+        """The line of `path`, or of its nearest enclosing table or key (the
+        document itself starts on line 1)."""
         lines = self.all()
         path = tuple(path)
         while path:
             if path in lines:
                 return lines[path]
             path = path[:-1]
-        return None
+        return 1
 
 
 def load(path: Path, display: str | None = None) -> tuple[Loaded | None, list[Problem]]:
@@ -212,14 +213,16 @@ def _syntax_problem(error: tomllib.TOMLDecodeError, display: str, text: str) -> 
     if match and match.group(1):
         line, column = int(match.group(1)), int(match.group(2))
         return Problem(display, line, f"TOML syntax error at column {column}: {detail}")
-    opening = _unclosed_multiline(text)
+    opening = _unclosed_string(text)
     if opening:
-        return Problem(display, opening, "TOML syntax error: a multi-line string opened here is never closed")
-    return Problem(display, text.count("\n") + 1, f"TOML syntax error at end of file: {detail}")
+        line, triple = opening
+        kind = "a multi-line string" if triple else "a string"
+        return Problem(display, line, f"TOML syntax error: {kind} opened here is never closed")
+    return Problem(display, max(1, len(text.splitlines())), f"TOML syntax error at end of file: {detail}")
 
 
-def _unclosed_multiline(text: str) -> int | None:
-    """Line of a triple-quoted string left open at the end of the file, if any."""
+def _unclosed_string(text: str) -> tuple[int, bool] | None:
+    """(line, triple-quoted?) of the first string left open, if any."""
     lines = _Scanner(text)
     try:
         lines.run()
@@ -243,7 +246,7 @@ class _Scanner:
         self.lines: dict[Path_, int] = {}
         self.array_counts: dict[Path_, int] = {}
         self.table: Path_ = ()
-        self.open_string_line: int | None = None  # set when a string runs to the end
+        self.open_string_line: tuple[int, bool] | None = None  # (line, triple) of a string left open
 
     def run(self) -> dict[Path_, int]:
         text = self.text
@@ -318,13 +321,17 @@ class _Scanner:
         delim = quote * 3 if triple else quote
         start = self.i + len(delim)
         j = start
+        line_end = len(text) if triple else (text.find("\n", start) % (len(text) + 1))
         while True:
-            end = text.find(delim, j)
-            if end < 0:
-                if triple:
-                    self.open_string_line = self.line
-                end = len(text)
-                break
+            end = text.find(delim, j, line_end)
+            if end < 0:  # runs to the end of the file (or, single-line, of the line)
+                if self.open_string_line is None:
+                    self.open_string_line = (self.line, triple)
+                end = line_end
+                self.i = end
+                content = text[start:end]
+                self.line += content.count("\n")
+                return content
             if quote == '"':
                 backslashes = len(text[start:end]) - len(text[start:end].rstrip("\\"))
                 if backslashes % 2:

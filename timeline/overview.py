@@ -6,6 +6,7 @@ computes positions and the text alternative, the template draws them.
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -87,13 +88,14 @@ def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) 
     first_year = min(e.date.year for e in events)
     last_year = max(e.date.year for e in events)
     origin = dt.date(first_year, 1, 1)
-    total = (dt.date(last_year + 1, 1, 1) - origin).days
+    total = (dt.date(last_year, 12, 31) - origin).days + 1  # not 1 January next year: 9999 has none
     scale = (WIDTH - 2 * MARGIN) / total
 
     def x_of(day: dt.date) -> float:
         return round(MARGIN + (day - origin).days * scale, 1)
 
-    ticks = tuple((x_of(dt.date(y, 1, 1)), str(y)) for y in range(first_year, last_year + 2))
+    ticks = tuple((x_of(dt.date(y, 1, 1)), str(y)) for y in range(first_year, last_year + 1))
+    ticks += ((round(MARGIN + total * scale, 1), str(last_year + 1)),)  # the axis' end
     first = min(events, key=lambda e: e.date.sort_key())
     last = max(events, key=lambda e: e.date.sort_key())
     caption = (
@@ -101,7 +103,7 @@ def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) 
         f"{year_counts_text(events)}."
     )
     if len(events) > MAX_MARKS and href_of_month is not None:
-        bars = _bars(events, x_of, href_of_month)
+        bars = _bars(events, x_of, scale, href_of_month)
         return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, (), bars, caption)
     marks = []
     placed: list[float] = []  # x of every mark so far, sorted
@@ -115,7 +117,7 @@ def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) 
     return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, tuple(marks), (), caption)
 
 
-def _bars(events, x_of, href_of_month) -> tuple[Bar, ...]:
+def _bars(events, x_of, scale: float, href_of_month) -> tuple[Bar, ...]:
     """One bar per month (per year for events known only to the year)."""
     counts = Counter((e.date.year, e.date.month) for e in events)
     tallest = max(counts.values())
@@ -123,14 +125,16 @@ def _bars(events, x_of, href_of_month) -> tuple[Bar, ...]:
     for (year, month), count in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         if month:
             start = dt.date(year, month, 1)
-            end = dt.date(year + (month == 12), month % 12 + 1, 1)
+            days = calendar.monthrange(year, month)[1]
             label = f"{dt.date(year, month, 1):%B %Y}: {_plural(count, 'event')}"
         else:
             # As wide as a month, at the year's start, where such events sort;
             # a bar across the whole year would hide the months' bars.
-            start, end = dt.date(year, 1, 1), dt.date(year, 2, 1)
+            start, days = dt.date(year, 1, 1), 31
             label = f"{year}, month not known: {_plural(count, 'event')}"
-        x0, x1 = x_of(start), x_of(end)
+        # Widths from day counts: the day after December 9999 does not exist.
+        x0 = x_of(start)
+        x1 = x0 + days * scale
         height = max(2.0, round(BAR_HEIGHT * count / tallest, 1))
         bars.append(Bar(x0, round(BASELINE - height, 1), max(1.0, round(x1 - x0 - 0.5, 1)), height,
                         href_of_month(year, month), label))

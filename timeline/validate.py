@@ -21,6 +21,8 @@ _LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*")
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
+MAX_QUOTE_HINT = 2000  # longer quotes are not echoed whole nor compared for a hint
+
 TOP_KEYS = ("site", "sources", "events")
 SITE_KEYS = ("title", "description", "language", "base_url")
 SOURCE_KEYS = ("title", "file", "publisher", "url", "title_assigned", "note")
@@ -171,6 +173,12 @@ class _Checker:
         if not resolved.is_relative_to(self.root):
             self.problem(path, f"file '{file}' points outside the project folder", subject)
             return None
+        parts = Path(file).parts
+        for depth in range(1, len(parts)):  # a linked folder on the way, even inside the project
+            if parts[depth - 1] != ".." and self.root.joinpath(*parts[:depth]).is_symlink():
+                self.problem(path, f"file '{file}' goes through a symbolic link ({Path(*parts[:depth])}); "
+                                   "archive the document itself", subject)
+                return None
         if not resolved.exists():
             self.problem(path, f"file '{file}' does not exist", subject)
             return None
@@ -332,9 +340,14 @@ class _Checker:
         source, text = sources[source_id]
         span = text.find(quote)
         if span is None:
-            closest = text.closest(quote)
+            closest = text.closest(quote) if len(quote) <= MAX_QUOTE_HINT else ""
             hint = f"; the closest passage is: \"{closest}\"" if closest else ""
-            self.problem(path + ("quote",), f"quote not found in source '{source_id}' ({source.file}): \"{quote.strip()}\"{hint}", subject)
+            shown = quote.strip()
+            if len(shown) > MAX_QUOTE_HINT:
+                shown = f"{shown[:200]}…\" ({len(shown):,} characters, longer than any passage worth quoting"
+                self.problem(path + ("quote",), f"quote not found in source '{source_id}' ({source.file}): \"{shown})", subject)
+            else:
+                self.problem(path + ("quote",), f"quote not found in source '{source_id}' ({source.file}): \"{shown}\"{hint}", subject)
             return None
         return Citation(source_id, quote.strip(), span[0], span[1], f"passage-{span[0]}")
 

@@ -59,6 +59,17 @@ def event_path(event: Event) -> str:
     return f"events/{event.id}/"
 
 
+def utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` in UTC; at the calendar's very edge (1 January of year 1 east
+    of Greenwich, 31 December 9999 west of it) the nearest representable
+    instant, since UTC would fall in year 0 or 10000."""
+    try:
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:
+        edge = dt.datetime.min if moment.year == 1 else dt.datetime.max.replace(microsecond=0)
+        return edge.replace(tzinfo=dt.timezone.utc)
+
+
 def event_start_utc(event: Event) -> dt.datetime:
     """The event's date at its start, as a UTC date-time.
 
@@ -67,7 +78,7 @@ def event_start_utc(event: Event) -> dt.datetime:
     (Atom `updated`, iCalendar `DTSTAMP`), never to display a date.
     """
     if event.date.moment is not None:
-        return event.date.moment.astimezone(dt.timezone.utc)
+        return utc(event.date.moment)
     start = event.date.start()
     return dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc)
 

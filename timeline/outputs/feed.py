@@ -23,14 +23,15 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 from ..model import Event, Site
-from . import TAG_DATE, authority, event_html, event_path, event_start_utc, site_url, when_text, xml_safe
+from . import TAG_DATE, utc, authority, event_html, event_path, event_start_utc, site_url, when_text, xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def _timestamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = utc(moment)  # formatted by hand: strftime writes year 1 as "1", not "0001"
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:

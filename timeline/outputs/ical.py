@@ -35,7 +35,7 @@ import re
 from ..dates import PartialDate
 from ..model import Event, Site
 from ..text import duration_words, plain_text
-from . import authority, event_path, event_start_utc, site_url, when_text
+from . import utc, authority, event_path, event_start_utc, site_url, when_text
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first
@@ -69,11 +69,12 @@ def fold(line: str) -> str:
 
 
 def _date(value: dt.date) -> str:
-    return value.strftime("%Y%m%d")
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"  # strftime drops leading zeros of year 1
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    m = utc(value)  # formatted by hand: strftime writes year 1 as "1", not "0001"
+    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
 
 
 def in_calendar(event: Event) -> bool:
@@ -98,7 +99,10 @@ def _times(event: Event) -> list[str]:
         last = end.moment.date()  # the day as written, in the end's own offset
     else:
         last = end.start() if _known_day(end) else date.start()
-    return [f"DTSTART;VALUE=DATE:{_date(date.start())}", f"DTEND;VALUE=DATE:{_date(last + dt.timedelta(days=1))}"]
+    lines = [f"DTSTART;VALUE=DATE:{_date(date.start())}"]
+    if last < dt.date.max:  # DTEND is the day after; a lone DTSTART date means one day (RFC 5545 3.6.1)
+        lines.append(f"DTEND;VALUE=DATE:{_date(last + dt.timedelta(days=1))}")
+    return lines
 
 
 def _description(site: Site, event: Event) -> str:
