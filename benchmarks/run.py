@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -26,16 +27,26 @@ sys.path.insert(0, str(HERE))
 from synth import write_record  # noqa: E402
 
 
-def timed_build(events: Path, out: Path) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one full build in a fresh process."""
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Seconds and peak RSS (KiB) of one command in a fresh process."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed: {process.stderr.read().decode()[:2000]}")
+        raise SystemExit(f"{command[0]} failed: {process.stderr.read().decode()[:2000]}")
     return elapsed, usage.ru_maxrss
+
+
+def timed_build(events: Path, out: Path, *flags: str) -> tuple[float, int]:
+    return timed([sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out", str(out), *flags])
+
+
+def timed_hugo(events: Path, folder: Path) -> float:
+    site = folder / "hugo-site"
+    if not site.exists():
+        subprocess.run([sys.executable, str(HERE / "hugo_site.py"), str(events), str(site)], check=True)
+    return timed(["hugo", "--quiet", "-d", str(folder / "hugo-public")], cwd=site)[0]
 
 
 def free_port() -> int:
@@ -93,24 +104,30 @@ def main() -> int:
         for n in sorted(set(sizes) | set(rebuild_sizes)):
             folder = Path(tmp) / f"n{n}"
             events = write_record(folder, n)
-            build_s = rss = rebuild = ""
+            build_s = rss = rebuild = cached = hugo = ratio = warm_ratio = rate = ""
             if n in sizes:
-                runs = [timed_build(events, folder / "public") for _ in range(args.runs)]
+                runs = [timed_build(events, folder / "public", "--no-cache") for _ in range(args.runs)]
                 median = statistics.median(t for t, _ in runs)
                 build_s = f"{median:.2f}"
                 rss = f"{max(r for _, r in runs) / 1024:.0f}"
                 rate = f"{n / median:.0f}"
-            else:
-                rate = ""
+                timed_build(events, folder / "public")  # fills the cache
+                warm = statistics.median(timed_build(events, folder / "public")[0] for _ in range(args.runs))
+                cached = f"{warm:.2f}"
+                if shutil.which("hugo"):
+                    hugo_s = statistics.median(timed_hugo(events, folder) for _ in range(args.runs))
+                    hugo, ratio, warm_ratio = f"{hugo_s:.2f}", f"{median / hugo_s:.2f}", f"{warm / hugo_s:.2f}"
             if n in rebuild_sizes:
                 times = rebuild_times(events)
                 rebuild = f"{statistics.median(times):.0f} (min {min(times):.0f}, max {max(times):.0f})"
-            rows.append((n, build_s, rate, rss, rebuild))
-            print(f"N={n}: build {build_s or '-'} s, {rate or '-'} events/s, peak {rss or '-'} MiB, "
-                  f"rebuild {rebuild or '-'} ms", flush=True)
-    header = ("| events | full build (s, median) | events/s | peak RSS (MiB) | save → reload signal (ms, median of 5) |\n"
-              "|---:|---:|---:|---:|---|\n")
-    table = header + "".join(f"| {n} | {b or '–'} | {r or '–'} | {m or '–'} | {rb or '–'} |\n" for n, b, r, m, rb in rows)
+            row = (n, build_s, rate, rss, cached, hugo, ratio, warm_ratio, rebuild)
+            rows.append(row)
+            print("N={}: cold {} s, {} events/s, peak {} MiB, cached {} s, hugo {} s, "
+                  "ratio {} (cached {}), rebuild {} ms".format(*(v or "-" for v in row)), flush=True)
+    header = ("| events | cold build (s) | events/s | peak RSS (MiB) | cached build (s) | Hugo (s) "
+              "| cold / Hugo | cached / Hugo | save → reload signal (ms, median of 5) |\n"
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    table = header + "".join("| " + " | ".join(str(v) if v != "" else "–" for v in row) + " |\n" for row in rows)
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
     report = f"# Benchmark results\n\n{time.strftime('%Y-%m-%d')}, {machine}.\n\n{table}"
     Path(args.output).write_text(report, encoding="utf-8")
