@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: serve build check test chromium clean
+.PHONY: serve build check test chromium java clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,12 +33,23 @@ chromium:
 	  fi; \
 	fi
 
-# TimelineJS, pinned in package-lock.json, for tests/test_timelinejs.py.
+# The Nu HTML Checker (vnu.jar from npm) runs on Java.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's default-jre-headless for the HTML checker..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else \
+	    echo "Java is needed for the HTML checker. Run: sudo apt-get install -y default-jre-headless" >&2; exit 1; \
+	  fi; \
+	fi
+
+# TimelineJS and the Nu HTML Checker, pinned in package-lock.json, for the tests.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: $(STAMP) chromium node_modules/.installed
+test: $(STAMP) chromium java node_modules/.installed
 	$(PY) -m pytest
 
 clean:
