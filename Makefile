@@ -45,7 +45,7 @@ java:
 	fi
 
 # TimelineJS and the Nu HTML Checker, pinned in package-lock.json, for the tests.
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | java
 	npm ci --no-audit --no-fund
 	touch $@
 

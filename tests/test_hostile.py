@@ -88,7 +88,6 @@ LINKS = [
     "[leading space](  javascript:alert(1))",
     "[tab](java\tscript:alert(1))",
     "[newline](java\nscript:alert(1))",
-    "[null](java\x00script:alert(1))",
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "[vbscript](vbscript:msgbox(1))",
     "[VBS](VBScript:msgbox(1))",
@@ -103,7 +102,10 @@ LINKS = [
 # TOML syntax error: a bad input, tested in tests/test_bad_inputs.py).
 CONTROLS = "C0 \x01\x02\x07\x08\x0b\x0c\x0e\x1b\x1f and DEL \x7f end"
 RLO = "Evil \u202eelif.exe\u202c and \u202etxt.abc"
-HOSTILE = SCRIPTS + LINKS + [CONTROLS, RLO]
+# Text the checker refuses outright, in any field: controls HTML forbids, and
+# direction overrides that would reorder the text around them.
+REFUSED = [CONTROLS, RLO, "[null](java\x00script:alert(1))"]
+HOSTILE = SCRIPTS + LINKS
 
 
 def toml_string(text: str) -> str:
@@ -328,12 +330,6 @@ def test_hostile_text_is_shown_as_text(hostile_site):
         assert text.strip() in visible, (i, text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/validate.py _Checker.get accepts control characters written as TOML escapes (\\u0000, "
-    "\\u0001, \\u001b, \\u007f) in plain-text fields — event title, place, actors, tags, date_note, "
-    "difference about/claim/note, site and source titles — and the templates print them raw into text, "
-    "attributes, <title>, <option> and JSON-LD (NUL too); Markdown fields are cleaned. Fix: reject C0 "
-    "controls other than tab/newline and DEL in every string field, with the line (or strip them in render)"))
 def test_no_control_characters_in_pages(hostile_site):
     """HTML forbids C0 controls other than whitespace and DEL in text (the Nu
     checker reports them as errors); they must not reach a page."""
@@ -345,12 +341,6 @@ def test_no_control_characters_in_pages(hostile_site):
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/validate.py accepts an unbalanced RIGHT-TO-LEFT OVERRIDE (U+202E) in titles and other "
-    "plain-text fields, and templates (_event.html, source.html 'Cited by', event.html pager, base.html "
-    "<title>) print it without isolation, so it reverses the text after it in the same block: e.g. the "
-    "date after a title on a source page, the site name after '·' in <title>. Fix: reject U+202A-U+202E and "
-    "U+2066-U+2069 in plain-text fields (like ids), or wrap data in <bdi> and drop them from <title>/meta"))
 def test_direction_overrides_cannot_reach_beyond_their_own_text(hostile_site):
     """A right-to-left override in a title must not reorder the text around
     it: each one closed in its own text node, or the text isolated (<bdi>,
@@ -379,15 +369,10 @@ def test_direction_override_in_an_id_is_refused(tmp_path):
     events.write_text(text, encoding="utf-8")
     site, problems = pipeline.check(events, "events.toml")
     assert site is None
-    assert [p.message for p in problems if "must be lowercase letters" in p.message]
+    assert [p.message for p in problems
+            if "must be lowercase letters" in p.message or "'id' contains a Unicode direction control" in p.message]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: templates/source.html links the archived file as href=\"{{ archive_name }}\" without URL-encoding; a "
-    "source file named 'javascript:alert(1).txt' (relative, inside the project, so validate.py accepts it) "
-    "becomes href=\"javascript:alert(1).txt\" — a javascript: URL. Fix: quote the name "
-    "(urllib.parse.quote, giving javascript%3Aalert%281%29.txt) or prefix it with './'; names with spaces, "
-    "'#' or '?' are broken links today for the same reason"))
 def test_source_file_named_like_a_url_scheme(tmp_path):
     events = hostile_project(tmp_path, corpus=["plain words"], source_file="sources/javascript:alert(1).txt")
     site, problems = pipeline.build(events, tmp_path / "public", "events.toml")
@@ -477,11 +462,6 @@ def test_data_files_are_well_formed_and_clean(hostile_site):
     print("data files checked:", ", ".join(checked) or "none produced")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/outputs/data.py render_csv writes cells as they are, so a title, place, actor or tag "
-    "starting with = + - @ (e.g. =HYPERLINK(\"https://evil.example/\",\"click\")) is a live formula when "
-    "events.csv is opened in a spreadsheet (CSV injection). Fix: prefix such cells with an apostrophe "
-    "(OWASP), or document that the file is data only"))
 def test_csv_cells_cannot_start_a_formula(hostile_site):
     csv_path = hostile_site / "events.csv"
     if csv_path.exists():
@@ -608,3 +588,17 @@ def test_browser_filter_script_still_runs_under_the_policy(page, hostile_url):
     """The policy must not stop our own script: the filter form appears."""
     page.goto(hostile_url)
     page.wait_for_selector("#filters:not([hidden])", timeout=5000)
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_controls_and_direction_overrides_are_refused_in_every_field(tmp_path, text):
+    events = hostile_project(tmp_path, corpus=[text, "plain words"])
+    site, problems = pipeline.check(events, "events.toml")
+    assert site is None
+    fields = {"title", "publisher", "note", "date_note", "place", "actors", "tags",
+              "editor_note", "about", "claim"}
+    named = {m.group(1) for p in problems
+             if (m := re.search(r"'(\w+)'(?: entry .*)? contains a (?:control character|Unicode direction control)",
+                                p.message))}
+    assert fields - {"publisher", "note"} <= named, sorted(named)
+    assert all(p.line for p in problems)

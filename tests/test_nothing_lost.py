@@ -118,8 +118,11 @@ def test_disk_full_after_some_files_keeps_the_previous_output(project, monkeypat
 
 @pytest.mark.parametrize("failing_call", [1, 2])
 def test_refused_rename_keeps_the_previous_output(project, monkeypatch, failing_call):
-    """Call 1 moves the old output aside, call 2 moves the new one in; the
-    third (putting the old one back after a failed second) must work."""
+    """Where the swap is two renames (no atomic exchange): call 1 moves the old
+    output aside, call 2 moves the new one in; the third (putting the old one
+    back after a failed second) must work."""
+    from timeline import write
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
     real = os.rename
     calls = []
 
@@ -234,9 +237,27 @@ def test_sigkill_during_a_large_build_never_leaves_a_mixed_output(large_record):
     assert all(name.startswith(".") for name in leftovers(out))
 
 
+KILL_AFTER_SWAP = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, {root!r})
+    from timeline import write
+    real = write.{hook}
+    def hooked(*args, **kwargs):
+        result = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)  # right after the swap step, before any clean-up
+        return result
+    write.{hook} = hooked
+    from timeline.cli import main
+    sys.exit(main(["--no-cache", "--events", {events!r}, "--out", {out!r}]))
+""")
+
+# Where the swap is two renames (no atomic exchange), a kill between them
+# leaves the previous site moved aside and no output folder at all.
 KILL_BETWEEN_RENAMES = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
+    from timeline import write
+    write._exchange = lambda a, b: False  # as on a system without renameat2
     real = os.rename
     calls = []
     def rename(source, target, *args, **kwargs):
@@ -250,47 +271,50 @@ KILL_BETWEEN_RENAMES = textwrap.dedent("""
 """)
 
 
-def _kill_between_renames(project: Path) -> subprocess.CompletedProcess:
-    code = KILL_BETWEEN_RENAMES.format(root=str(ROOT), events=str(project / "events.toml"),
-                                       out=str(project / "public"))
+def _run(script: str, project: Path, **extra) -> subprocess.CompletedProcess:
+    code = script.format(root=str(ROOT), events=str(project / "events.toml"), out=str(project / "public"), **extra)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/write.py publish swaps folders with two renames (out → .out.old-PID, then .out.new-* → "
-    "out); a build killed between them leaves no output folder at all — the previous site survives only as "
-    "the hidden .public.old-PID, and nothing puts it back. Fix: swap atomically (Linux renameat2 "
-    "RENAME_EXCHANGE, or publish through a symlink replaced with os.replace), or at the start of publish "
-    "restore a lone .out.old-* when out is missing"))
-def test_sigkill_between_the_two_renames_keeps_an_output(project):
-    result = _kill_between_renames(project)
+def test_sigkill_right_after_the_atomic_swap_leaves_the_new_site(project):
+    result = _run(KILL_AFTER_SWAP, project, hook="_exchange")
     assert result.returncode == -signal.SIGKILL, result.stderr
-    assert (project / "public" / "index.html").is_file(), f"beside public/: {leftovers(project / 'public')}"
+    assert (project / "public" / "index.html").is_file()
+    assert leftovers(project / "public"), "the kill should have left the previous site beside the output"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/write.py publish never removes .out.new-* / .out.old-* folders left by a killed build "
-    "(mkdtemp names and the killed process's pid are never reused), so each one stays beside the output, "
-    "hidden, a full copy of the site. Fix: at the start of publish, under a lock, remove stale ones "
-    "(after restoring a lone .out.old-* as the output, see above)"))
-def test_next_build_removes_what_a_killed_build_left(project):
-    assert _kill_between_renames(project).returncode == -signal.SIGKILL
-    left = leftovers(project / "public")
-    assert left, "the kill left nothing behind: the scenario did not happen"
+def test_sigkill_between_two_renames_leaves_no_output_until_the_next_build(project):
+    result = _run(KILL_BETWEEN_RENAMES, project)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert not (project / "public").exists()
+    assert leftovers(project / "public")  # the previous site, moved aside
+
+
+@pytest.mark.parametrize("kill", ["after swap", "between renames"])
+def test_next_build_repairs_what_a_killed_build_left(project, kill):
+    if kill == "after swap":
+        assert _run(KILL_AFTER_SWAP, project, hook="_exchange").returncode == -signal.SIGKILL
+    else:
+        assert _run(KILL_BETWEEN_RENAMES, project).returncode == -signal.SIGKILL
+    assert leftovers(project / "public"), "the kill left nothing behind: the scenario did not happen"
     site, problems = pipeline.build(project / "events.toml", project / "public", "events.toml")
     assert site is not None, problems
+    assert leftovers(project / "public") == []
+    assert (project / "public" / "index.html").is_file()
+
+
+def test_a_build_killed_between_renames_is_put_back_before_anything_else(project):
+    before = snapshot(project / "public")
+    assert _run(KILL_BETWEEN_RENAMES, project).returncode == -signal.SIGKILL
+    from timeline.write import recover
+    recover(project / "public")
+    assert snapshot(project / "public") == before
     assert leftovers(project / "public") == []
 
 
 # --- an output folder that holds the project -----------------------------------------------
 
 @pytest.mark.parametrize("out", [".", "site_src", "site_src/sources"])
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: timeline/write.py publish (via cli.main/pipeline.build) replaces whatever folder --out names: "
-    "`python build.py --out .` moves the whole project (events.toml, site_src/, .git/ if any) aside and "
-    "deletes it, leaving only the site; --out site_src deletes the archived sources. Fix: refuse an output "
-    "folder that is, or contains, the events file's folder or any source file (and perhaps any non-empty "
-    "folder that is not a previous build, e.g. marked by a file the build writes)"))
 def test_output_folder_holding_the_project_is_refused(project, out):
     keep = snapshot(project / "site_src")
     events = (project / "events.toml").read_bytes()

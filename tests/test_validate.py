@@ -635,7 +635,8 @@ def test_source_file_with_nul_character_is_a_problem_not_a_crash(project):
     result = run_cli("--events", "events.toml", cwd=project.root)
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0].startswith("events.toml:6: source 'sample': file ")
+    assert result.stderr.splitlines()[0].startswith("events.toml:6: source 'sample': ")
+    assert "control character (U+0000)" in result.stderr
 
 
 def test_bad_source_id(project):

@@ -28,6 +28,18 @@ def with_base_url(site: Site, base_url: str) -> Site:
     return dataclasses.replace(site, info=dataclasses.replace(site.info, base_url=base_url))
 
 
+def unsafe_output(out: Path, events_path: Path, site: Site) -> Problem | None:
+    """A build replaces its output folder whole: never let that be a folder
+    holding the project, the events file or an archived source."""
+    target = Path(os.path.realpath(out))
+    precious = [Path(os.path.realpath(events_path)), *(Path(os.path.realpath(s.path)) for s in site.sources.values())]
+    for path in precious:
+        if path == target or target in path.parents:
+            return Problem(str(out), None, f"refusing to build into this folder: a build replaces it whole, "
+                                           f"and it holds {path.name}; choose another --out")
+    return None
+
+
 def default_cache_dir(events_path: Path) -> Path:
     # abspath, not resolve: a broken events path is for load() to report.
     return Path(os.path.abspath(events_path)).parent / ".cache"
@@ -52,6 +64,9 @@ def build(events_path: Path, out: Path, display: str | None = None,
         return None, problems
     if base_url:
         site = with_base_url(site, base_url)
+    refusal = unsafe_output(out, events_path, site)
+    if refusal:
+        return None, [refusal]
     fragments.published = publish(render_site(site, cache=fragments), out, fragments.published)
     if cache_dir is not None:
         cache.write(cache_dir, fragments)

@@ -7,6 +7,7 @@ atomically. Python prepares view objects; the templates only present them.
 from __future__ import annotations
 
 import bisect
+from urllib.parse import quote
 import hashlib
 import os
 from collections import defaultdict
@@ -463,6 +464,8 @@ class Renderer:
                 memo=(source, tuple((v.event.id, v.event.title, v.when, c) for v, c in uses), tuple(citations)),
                 make=lambda: {"paragraphs": source_paragraphs(source, citations)},
                 source=source, title=source.title, cited_by=uses, archive_name=archive_name,
+                # "./" and quoting: a file named "javascript:x.txt" must stay a relative link
+                archive_href="./" + quote(archive_name),
                 note_html=Markup(markdown_html(source.note)) if source.note else Markup(""),
             )
         self.page(

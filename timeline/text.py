@@ -5,6 +5,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from urllib.parse import quote
 
 import markdown
 import nh3
@@ -36,7 +37,27 @@ def markdown_html(text: str, page: bool = False) -> str:
     return cached
 
 
+_LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+_HREF = re.compile(r'href="([^"]*)"')
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def _valid_href(match: re.Match) -> str:
+    # Percent-encode what a URL may not contain (spaces, '<', controls), so
+    # every kept link is a valid URL; the scheme was already checked by nh3.
+    url = html.unescape(match.group(1))
+    return f'href="{html.escape(quote(url, safe=_URL_SAFE), quote=True)}"'
+
+
 def _convert(text: str, page: bool) -> str:
+    cleaned = _sanitise(text, page)
+    # nh3 drops an unsafe href but keeps the <a>; an <a> without href is
+    # invalid with rel, and useless: keep its text only.
+    cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
+    return _HREF.sub(_valid_href, cleaned)
+
+
+def _sanitise(text: str, page: bool) -> str:
     _converter.reset()
     rendered = _converter.convert(text)
     return nh3.clean(

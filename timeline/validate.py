@@ -50,6 +50,23 @@ def _describe(value: object) -> str:
     return f"{kind} {shown}".strip()
 
 
+# Characters no text here may hold: C0 and C1 controls other than tab, line
+# feed, form feed and carriage return (HTML forbids them), and the Unicode
+# direction embeddings, overrides and isolates, which would reorder the text
+# around a title or name on every page that shows it.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_character(text: str) -> str:
+    """'a control character (U+0001)' for the first unsafe character, or ''."""
+    match = _UNSAFE.search(text)
+    if not match:
+        return ""
+    code = ord(match.group())
+    kind = "a Unicode direction control" if code >= 0x202A else "a control character"
+    return f"{kind} (U+{code:04X})"
+
+
 def suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
@@ -88,6 +105,9 @@ class _Checker:
             return default
         if kind is str and not value.strip():
             self.problem(path + (key,), f"'{key}' is empty", subject)
+            return default
+        if kind is str and (unsafe := unsafe_character(value)):
+            self.problem(path + (key,), f"'{key}' contains {unsafe}", subject)
             return default
         return value
 
@@ -194,6 +214,11 @@ class _Checker:
         if not text.strip():
             self.problem(path, f"file '{file}' is empty", subject)
             return None
+        if match := _UNSAFE.search(text):
+            line = text.count("\n", 0, match.start()) + 1
+            self.problem(path, f"file '{file}' contains {unsafe_character(match.group())} on its line {line}; "
+                               "archived documents must be plain text", subject)
+            return None
         return text
 
     # --- [[events]] ---------------------------------------------------------
@@ -216,7 +241,8 @@ class _Checker:
                 continue
             event_id = table.get("id")
             if isinstance(event_id, str) and event_id.strip():
-                subject = f"event '{event_id}'"
+                # repr() spells out what a terminal would act on (controls, direction overrides)
+                subject = f"event '{event_id}'" if event_id.isprintable() else f"event {event_id!r}"
             event = self.cached_event(table, path, subject, sources)
             if event_id is not None and isinstance(event_id, str) and ID_PATTERN.fullmatch(event_id):
                 if event_id in seen:
@@ -304,6 +330,8 @@ class _Checker:
         for name in value:
             if not name.strip():
                 self.problem(path + (key,), f"'{key}' has an empty entry", subject)
+            elif unsafe := unsafe_character(name):
+                self.problem(path + (key,), f"'{key}' entry {name.strip()!r} contains {unsafe}", subject)
             elif name.strip() in names:
                 self.problem(path + (key,), f"'{key}' lists '{name.strip()}' twice", subject)
             else:

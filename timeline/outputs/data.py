@@ -153,10 +153,19 @@ def csv_row(site: Site, event: Event) -> dict:
     }
 
 
+def _inert(cell):
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a
+    tab or carriage return) gets a leading apostrophe, as OWASP advises
+    against CSV injection; spreadsheets show the text, without it."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def render_csv(site: Site) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for event in site.events:
-        writer.writerow(csv_row(site, event))
+        writer.writerow({key: _inert(value) for key, value in csv_row(site, event).items()})
     return out.getvalue().encode("utf-8")
