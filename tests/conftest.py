@@ -145,3 +145,30 @@ def subpath_url(site_dir):
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The shipped record, checked (the model the outputs are made from)."""
+    from timeline import pipeline
+
+    site, problems = pipeline.check(EVENTS, "events.toml")
+    assert site is not None, problems
+    return site
+
+
+# Escapes for writing any text as a TOML basic string in generated test files.
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string; controls as \\uXXXX escapes."""
+    out = []
+    for ch in text:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

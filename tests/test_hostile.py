@@ -40,6 +40,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from conftest import toml_string
 from timeline import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,20 +109,6 @@ REFUSED = [CONTROLS, RLO, "[null](java\x00script:alert(1))"]
 HOSTILE = SCRIPTS + LINKS
 
 
-def toml_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 def quotable(text: str) -> str:

@@ -216,13 +216,6 @@ def unfold(ics: bytes) -> list[str]:
 # --- fixtures -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def shipped():
-    site, problems = pipeline.check(EVENTS, "events.toml")
-    assert site is not None, problems
-    return site
-
-
-@pytest.fixture(scope="module")
 def shipped_html(shipped):
     return html_paths_of(shipped)
 

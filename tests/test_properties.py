@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from timeline import load as load_module
+from conftest import toml_string
 from timeline import pipeline
 from timeline import validate as validate_module
 from timeline.model import Problem
@@ -58,20 +59,9 @@ SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck
 
 # --- a small TOML writer (the standard library only reads TOML) ---------------
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def toml_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 def toml_key(key: str) -> str:

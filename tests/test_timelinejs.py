@@ -62,13 +62,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    site, problems = pipeline.check(EVENTS, "events.toml")
-    assert site is not None, problems
-    return site
-
-
-@pytest.fixture(scope="module")
 def timelinejs_url(shipped, tmp_path_factory):
     """http://127.0.0.1:PORT/ serving the test page, TimelineJS and timeline.json."""
     if not (DIST / "js" / "timeline.js").is_file():
