@@ -20,7 +20,6 @@ the emphasis is on the published command and on what it must not do.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess

@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import html
 import http.server
 import io
 import json
 import re
-import shutil
 import threading
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser

@@ -4,7 +4,6 @@ the real browser for reloading and the error overlay."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import shutil
 import signal

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from timeline import pipeline
 from timeline.outputs.timelinejs import render_timelinejs
 
 ROOT = Path(__file__).resolve().parent.parent
