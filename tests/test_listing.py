@@ -26,7 +26,7 @@ def cut_site(tmp_path_factory):
     site, problems = pipeline.check(ROOT / "events.toml")
     assert not problems
     out = tmp_path_factory.mktemp("cut") / "public"
-    publish(Renderer(site, limit=LIMIT).render(), out)
+    publish(Renderer(site, limit=LIMIT).plan(), out)
     return site, out
 
 

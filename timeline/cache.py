@@ -4,8 +4,11 @@ One file in the cache folder (`.cache/` beside the events file unless
 `--cache-dir` says otherwise). It only ever holds results keyed by
 everything they were made from: parsed pieces of events.toml by their
 text, checked events by their piece and the sources' texts, Markdown by its
-text, rendered cards and pages by a digest of what they show. So an entry
-is either right for this build or never looked up. The file is tagged with
+text, and the manifest of the last published folder, which names the key
+each file was made under (a page whose key is unchanged is linked from
+there, not made again; pages themselves are not kept here, so the cache
+stays small however large the site). So an entry is either right for this
+build or never looked up. The file is tagged with
 a digest of the code and templates that made it; a file from other code,
 or one that cannot be read for any reason (its checksum catches truncation and
 damage), is ignored and replaced. It is a local working file, like
@@ -52,7 +55,6 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
         # Views hold the same Event objects that validation will hand out again.
         fragments.views = {id(event): (event, *view) for _, _, event, view in state["events"] if view}
         text.markdown_cache.update(state["markdown"])
-        fragments.cards = dict(state["fragments"])
         fragments.stamp = state["stamp"]
         fragments.published = dict(state["published"])
         return True
@@ -68,7 +70,6 @@ def write(folder: Path, fragments: FragmentCache) -> None:
         "events": [(piece, key, event, fragments.views.get(id(event), (None,))[1:] or None)
                    for piece, key, event in validate.saved_events()],
         "markdown": dict(text.markdown_cache),
-        "fragments": fragments.cards,
         "stamp": fragments.stamp,
         "published": fragments.published,
     }

@@ -53,7 +53,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
     know the address only at build time). `cache_dir`, when given, holds
     the build cache: read before, written after a successful build."""
     from . import cache
-    from .render import FragmentCache, render_site
+    from .render import FragmentCache, Renderer
     from .write import publish
 
     fragments = FragmentCache()
@@ -67,7 +67,16 @@ def build(events_path: Path, out: Path, display: str | None = None,
     refusal = unsafe_output(out, events_path, site)
     if refusal:
         return None, [refusal]
-    fragments.published = publish(render_site(site, cache=fragments), out, fragments.published)
+    jobs = Renderer(site, cache=fragments).plan()
+    fragments.published = publish(jobs, out, fragments.published, workers=min(2, _cores()))
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
     return site, []
+
+
+def _cores() -> int:
+    """Cores this process may use (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -1,4 +1,10 @@
-"""Model → every file of the site, in memory: {relative path: bytes}.
+"""Model → every file of the site, as jobs that each make one file's bytes.
+
+Planning the site (which files, with what content) is cheap; making a
+file's bytes is the work. Keeping the two apart lets a build write each
+file as soon as it is made (memory stays flat however large the record),
+lets it share the making between processes, and lets the preview make only
+the pages someone opens.
 
 Pure: the same Site always gives the same bytes (no clock, no random, sorted
 iteration), which makes builds reproducible and lets `write` publish
@@ -11,6 +17,7 @@ from urllib.parse import quote
 import hashlib
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +27,7 @@ from markupsafe import Markup
 from .dates import MONTHS, display_range, gap_words
 from .model import Citation, Event, Site, Source
 from .listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
-from .outputs import render_outputs
+from .outputs import output_makers
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
 from .text import duration_words, markdown_html, plain_text, slugify
@@ -256,16 +263,52 @@ def _root_for(path: str) -> str:
     return "../" * depth
 
 
-class FragmentCache:
-    """Rendered event cards, kept between builds of one process (the preview).
+class Generations:
+    """A dict that forgets what two builds in a row did not use.
 
-    A card's key holds everything its HTML depends on, and the whole cache
-    is dropped when any template changes, so a stale entry cannot be used.
+    Each build (`start`) begins a generation; an entry read or written in
+    it is kept, one left over from the last generation is kept only if this
+    one reads it. So the cache holds what the current site uses, however
+    many edits the preview has seen.
     """
 
-    def __init__(self):
-        self.cards: dict = {}  # fragment key → str (cards) or bytes (pages)
-        self.used: set = set()
+    def __init__(self, entries: dict | None = None):
+        self.now: dict = dict(entries or {})
+        self.before: dict = {}
+
+    def start(self) -> None:
+        self.before, self.now = self.now, {}
+
+    def get(self, key):
+        value = self.now.get(key)
+        if value is None:
+            value = self.before.get(key)
+            if value is not None:
+                self.now[key] = value
+        return value
+
+    def put(self, key, value) -> None:
+        self.now[key] = value
+
+    def clear(self) -> None:
+        self.now, self.before = {}, {}
+
+
+class FragmentCache:
+    """What one build can hand to the next: views, cards, made pages.
+
+    Every key holds everything its value depends on, and cards and pages
+    are dropped whenever a template changes, so a stale entry cannot be used.
+    `pages` holds bytes only in the preview, which serves from memory; a
+    build instead finds a page whose key is unchanged in the last published
+    folder and links it from there without making it again (`published`,
+    see write.publish).
+    """
+
+    def __init__(self, keep_pages: bool = False):
+        self.keep_pages = keep_pages
+        self.cards = Generations()  # (view fingerprint, heading, link) → HTML
+        self.pages = Generations()  # page key → bytes (preview only)
         self.views: dict[int, tuple] = {}  # id(event) → (event, context, EventView)
         self.published: dict = {}  # what the last build wrote, see write.publish
         self.next_views: dict[int, tuple] = {}
@@ -275,16 +318,45 @@ class FragmentCache:
         stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in TEMPLATES.glob("*.html")))
         if stamp != self.stamp:
             self.cards.clear()
+            self.pages.clear()
             self.stamp = stamp
-        self.used = set()
+        self.cards.start()
+        self.pages.start()
 
     def finish(self) -> None:
-        """Forget cards this build did not use, so the cache cannot grow without bound."""
-        self.cards = {k: v for k, v in self.cards.items() if k in self.used}
+        """Keep the views of this build only, so the cache cannot grow without bound."""
         self.views, self.next_views = self.next_views, {}
 
 
+class Job:
+    """One file of the site, not yet made.
+
+    `key` is a digest of everything the file's bytes depend on: equal keys,
+    equal bytes. It is computed when first asked for, since the preview
+    needs it only for the pages someone opens.
+    """
+
+    __slots__ = ("path", "make", "_key_of", "_key")
+
+    def __init__(self, path: str, make: Callable[[], bytes], key_of: Callable[[], str]):
+        self.path = path
+        self.make = make
+        self._key_of = key_of
+        self._key: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = self._key_of()
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"Job({self.path!r})"
+
+
 class Renderer:
+    """Plans every file of one site as a Job; `jobs` maps path → Job."""
+
     def __init__(self, site: Site, env: Environment | None = None, cache: FragmentCache | None = None,
                  with_outputs: bool = True, limit: int = EVENTS_PER_PAGE):
         self.site = site
@@ -292,7 +364,7 @@ class Renderer:
         self.limit = limit
         self.env = env or make_environment()
         self.cache = cache or FragmentCache()
-        self.files: dict[str, bytes] = {}
+        self.jobs: dict[str, Job] = {}
         events = site.events
         self.actors = Names(a for e in events for a in e.actors)
         self.tags = Names(t for e in events for t in e.tags)
@@ -306,54 +378,62 @@ class Renderer:
         which the sanitiser also strips), so replacing it is safe.
         """
         key = (view.fingerprint, h, link_title)
-        self.cache.used.add(key)
         html = self.cache.cards.get(key)
         if html is None:
             macro = self.env.get_template("_event.html").module.event_card
-            html = self.cache.cards[key] = str(macro(view, h, Markup(ROOT_MARK), link_title))
+            html = str(macro(view, h, Markup(ROOT_MARK), link_title))
+            self.cache.cards.put(key, html)
         return Markup(html.replace(ROOT_MARK, root))
 
-    def reused(self, path: str, template: str, memo) -> str | None:
-        """Reuse the page at `path` if `memo` (everything it shows beyond the
-        site settings) is unchanged; return the key to store it under if not."""
-        key = fingerprint(("page", path, template, self.site.info, memo))
-        self.cache.used.add(key)
-        cached = self.cache.cards.get(key)
-        if cached is not None:
-            self.files[path] = cached
-            return None
-        return key
+    def file(self, source: Path, path: str) -> None:
+        """A file copied as it is; its key is a digest of its content."""
+        self.jobs[path] = Job(path, source.read_bytes, lambda: fingerprint(("file", source.read_bytes())))
 
-    def page(self, path: str, template: str, root: str | None = None, memo: tuple | None = None,
+    def page(self, path: str, template: str, memo: tuple, root: str | None = None,
              make=None, **context) -> None:
-        """Render one page, or reuse it when `memo` says nothing changed.
+        """Plan one page. `memo` is everything the page shows beyond the
+        site settings and the templates: the page's key is its digest.
 
         `make`, if given, returns more context; it runs only when the page is
-        rendered, so a reused page costs no more than its memo.
+        rendered, so a page made earlier costs no more than its memo.
         """
-        key = None
-        if memo is not None:
-            key = self.reused(path, template, memo)
-            if key is None:
-                return
-        if make is not None:
-            context.update(make())
         root = _root_for(path) if root is None else root
-        canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
-        html = self.env.get_template(template).render(
-            site=self.site.info, root=root, path=path, canonical=canonical, card=self.card, **context
-        )
-        self.files[path] = html.encode("utf-8")
-        if key is not None:
-            self.cache.cards[key] = self.files[path]
+
+        def render() -> bytes:
+            if make is not None:
+                context.update(make())
+            canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
+            return self.env.get_template(template).render(
+                site=self.site.info, root=root, path=path, canonical=canonical, card=self.card, **context
+            ).encode("utf-8")
+
+        job = Job(path, lambda: self._made(job, render),
+                  lambda: fingerprint(("page", path, template, root, self.site.info, memo)))
+        self.jobs[path] = job
+
+    def _made(self, job: Job, render: Callable[[], bytes]) -> bytes:
+        """The page's bytes, from the preview's memory when its key is unchanged."""
+        if not self.cache.keep_pages:
+            return render()
+        data = self.cache.pages.get(job.key)
+        if data is None:
+            data = render()
+            self.cache.pages.put(job.key, data)
+        return data
+
+    def plan(self) -> dict[str, Job]:
+        """Every file of the site, sorted by path."""
+        self.cache.start()
+        self._plan()
+        self.cache.finish()
+        self.jobs = dict(sorted(self.jobs.items()))
+        return self.jobs
 
     def render(self) -> dict[str, bytes]:
-        self.cache.start()
-        files = self._render()
-        self.cache.finish()
-        return files
+        """Every file made, in memory: for tests and small sites."""
+        return {path: job.make() for path, job in self.plan().items()}
 
-    def _render(self) -> dict[str, bytes]:
+    def _plan(self) -> None:
         site = self.site
         views = self.views
         timeline = plan(views, "", sub="years/", limit=self.limit)
@@ -379,35 +459,39 @@ class Renderer:
                 f"events/{view.event.id}/index.html", "event.html",
                 memo=(view.fingerprint, home[view.event.id],
                       *((v.event.id, v.event.title) if v else None for v in (previous, following))),
-                make=lambda: {"jsonld": Markup(event_jsonld(site, view.event))},
+                make=lambda event=view.event: {"jsonld": Markup(event_jsonld(site, event))},
                 view=view, title=view.event.title, previous=previous, next=following, home=home[view.event.id],
             )
         self._source_pages()
         self._name_pages("actors", self.actors, lambda e: e.actors, "Actors", "Events involving {}")
         self._name_pages("tags", self.tags, lambda e: e.tags, "Topics", "Events tagged “{}”")
         about = (PAGES / "about.md").read_text(encoding="utf-8")
-        self.page("about/index.html", "page.html", title="About this timeline", body=Markup(markdown_html(about, page=True)))
+        self.page("about/index.html", "page.html", memo=(about,), title="About this timeline",
+                  body=Markup(markdown_html(about, page=True)))
         # Hosts serve 404.html at any depth, so its links cannot be relative.
-        self.page("404.html", "404.html", root=site.info.base_url or "/", title="Page not found")
+        self.page("404.html", "404.html", root=site.info.base_url or "/", memo=(), title="Page not found")
         for asset in sorted(STATIC.rglob("*")):
             if asset.is_file():
-                self.files[asset.relative_to(STATIC).as_posix()] = asset.read_bytes()
+                self.file(asset, asset.relative_to(STATIC).as_posix())
         if self.with_outputs:
-            self.files.update(self._outputs())
-        return self.files
+            self._outputs()
 
-    def _outputs(self) -> dict[str, bytes]:
-        """The feed, calendar and data files; reused while nothing they show changed."""
-        paths = html_paths(self.files)
+    def _outputs(self) -> None:
+        """The feed, calendar and data files, each a job whose key covers the whole record."""
+        paths = sorted(path for path in self.jobs if path.endswith(".html"))
         site = self.site
-        key = fingerprint(("outputs", site.info, tuple(sorted(site.sources.items())),
-                           tuple(v.fingerprint for v in self.views), tuple(paths),
-                           os.environ.get("SOURCE_DATE_EPOCH", "")))
-        self.cache.used.add(key)
-        outputs = self.cache.cards.get(key)
-        if outputs is None:
-            outputs = self.cache.cards[key] = render_outputs(site, paths)
-        return outputs
+        record = (site.info, tuple(sorted(site.sources.items())), tuple(v.fingerprint for v in self.views),
+                  tuple(paths), os.environ.get("SOURCE_DATE_EPOCH", ""))
+        digest = None
+
+        def record_digest() -> str:
+            nonlocal digest  # one digest of the whole record for all of them
+            digest = digest or fingerprint(("outputs", record))
+            return digest
+
+        for path, make in output_makers(site, paths).items():
+            self.jobs[path] = Job(path, lambda path=path, make=make: self._made(self.jobs[path], make),
+                                  lambda path=path: fingerprint((path, record_digest())))
 
     def _listing_pages(self, listing: Listing, title: str, up: list[Link], filters, skip_root: bool = False) -> None:
         """A page for every part of a cut list: links to its parts, or its events."""
@@ -428,7 +512,7 @@ class Renderer:
                 f"{node.path}index.html", "list.html",
                 memo=(title, tuple(v.fingerprint for v in node.views), tuple((p.path, p.label, len(p.views)) for p in node.parts),
                       *((n.path, n.label) if n else None for n in (earlier, later)), tuple(links), filters is not None),
-                make=lambda: {"years": () if node.parts else group_by_month(node.views)},
+                make=lambda node=node: {"years": () if node.parts else group_by_month(node.views)},
                 title=f"{title}: {node.label}" if node.label else title,
                 listing=node, up=links, filters=filters, previous=earlier, next=later,
             )
@@ -458,20 +542,18 @@ class Renderer:
             uses = cited_by[source.id]
             archive_name = Path(source.file).name
             citations = spans[source.id]
-            self.files[f"sources/{source.id}/{archive_name}"] = source.path.read_bytes()
+            self.file(source.path, f"sources/{source.id}/{archive_name}")
             self.page(
                 f"sources/{source.id}/index.html", "source.html",
                 memo=(source, tuple((v.event.id, v.event.title, v.when, c) for v, c in uses), tuple(citations)),
-                make=lambda: {"paragraphs": source_paragraphs(source, citations)},
+                make=lambda source=source, citations=citations: {"paragraphs": source_paragraphs(source, citations)},
                 source=source, title=source.title, cited_by=uses, archive_name=archive_name,
                 # "./" and quoting: a file named "javascript:x.txt" must stay a relative link
                 archive_href="./" + quote(archive_name),
                 note_html=Markup(markdown_html(source.note)) if source.note else Markup(""),
             )
-        self.page(
-            "sources/index.html", "sources.html", title="Sources",
-            sources=[(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources],
-        )
+        counted = [(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources]
+        self.page("sources/index.html", "sources.html", memo=tuple(counted), title="Sources", sources=counted)
 
     def _name_pages(self, kind: str, names: Names, of_event, heading: str, title_format: str) -> None:
         events_of: dict[str, list[EventView]] = defaultdict(list)
@@ -482,21 +564,15 @@ class Renderer:
         for name, slug in names.slugs.items():
             listing = plan(events_of[name], f"{kind}/{slug}/", limit=self.limit)
             self._listing_pages(listing, title_format.format(name), up, None)
-        self.page(
-            f"{kind}/index.html", "names.html", title=heading, kind=kind,
-            names=[(Link(name, f"{kind}/{slug}/"), len(events_of[name])) for name, slug in sorted(names.slugs.items(), key=lambda x: x[0].lower())],
-        )
-
-
-def html_paths(files: dict[str, bytes]) -> list[str]:
-    return sorted(path for path in files if path.endswith(".html"))
+        counted = [(Link(name, f"{kind}/{slug}/"), len(events_of[name]))
+                   for name, slug in sorted(names.slugs.items(), key=lambda x: x[0].lower())]
+        self.page(f"{kind}/index.html", "names.html", memo=(heading, tuple(counted)), title=heading, kind=kind,
+                  names=counted)
 
 
 def render_site(site: Site, env: Environment | None = None, cache: FragmentCache | None = None,
                 with_outputs: bool = True) -> dict[str, bytes]:
-    """Every file of the site; pass `env` and `cache` to reuse work across builds.
-
-    `with_outputs=False` leaves out the feed, calendar and data files (see
-    `render_outputs`); the preview makes those only when one is asked for.
-    """
+    """Every file of the site, made in memory; pass `env` and `cache` to
+    reuse work across builds. `with_outputs=False` leaves out the feed,
+    calendar and data files (see `output_makers`)."""
     return Renderer(site, env, cache, with_outputs).render()

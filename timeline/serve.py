@@ -1,5 +1,7 @@
 """The preview server: the build pipeline on every save, served from memory.
 
+- A rebuild checks the record and plans the site; each page is made when
+  first asked for, and kept while what it shows is unchanged.
 - One rebuild per burst of saves: the watcher waits for the files to be
   quiet for a moment before it rebuilds.
 - Open pages reload themselves through Server-Sent Events; the small client
@@ -21,8 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import pipeline
-from .outputs import render_outputs
-from .render import PROJECT, FragmentCache, html_paths, make_environment, render_site
+from .render import PROJECT, FragmentCache, Job, Renderer, make_environment
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
@@ -37,16 +38,21 @@ _TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-
 
 
 class Preview:
-    """The last good site, the current problems, and who is waiting for news."""
+    """The last good site, the current problems, and who is waiting for news.
+
+    A rebuild checks the record and plans the site; it does not make the
+    pages. Each page is made when it is first asked for and kept for as
+    long as what it shows is unchanged, so a save costs about the same with
+    ten events as with thousands, and the reload signal goes out as soon as
+    the record is known to be good.
+    """
 
     def __init__(self, events: Path, display: str):
         self.events = events
         self.display = display
         self.env = make_environment()
-        self.cache = FragmentCache()
-        self.files: dict[str, bytes] = {}
-        self.site = None  # the model behind `files`
-        self.outputs_done = False  # feed, calendar, data: made on first request
+        self.cache = FragmentCache(keep_pages=True)
+        self.jobs: dict[str, Job] = {}  # the last good site, planned
         self.problems: list[str] = []
         self.generation = 0  # bumped after every rebuild, good or bad
         self.changed = threading.Condition()
@@ -63,49 +69,62 @@ class Preview:
         started = time.perf_counter()
         try:
             site, problems = pipeline.check(self.events, self.display)
-            # Pages first, so the reload signal goes out sooner; the data
-            # files over all events are made when first asked for.
-            files = render_site(site, self.env, self.cache, with_outputs=False) if site else None
+            jobs = None
+            if site is not None:
+                _compile_templates(self.env)  # a template's syntax error shows now, not on a later request
+                jobs = Renderer(site, self.env, self.cache).plan()
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
-            files, lines = None, [f"{type(error).__name__}: {error}"]
-            location = _template_location(error)
-            if location:
-                lines = [f"{location}: {type(error).__name__}: {error}"]
+            jobs, lines = None, [_describe(error)]
         elapsed = (time.perf_counter() - started) * 1000
         with self.changed:
-            if files is not None:
-                self.files, self.problems = files, []
-                self.site, self.outputs_done = site, False
+            if jobs is not None:
+                self.jobs, self.problems = jobs, []
             else:
                 self.problems = lines
             self.generation += 1
             self.changed.notify_all()
-        if files is not None:
+        if jobs is not None:
             print(f"Rebuilt in {elapsed:.0f} ms.", flush=True)
         else:
-            for line in lines:
-                print(line, file=sys.stderr)
-            print(f"{len(lines)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
-        return files is not None
+            self._report(lines)
+        return jobs is not None
 
-    def files_with_outputs(self) -> dict[str, bytes]:
-        """The served files, adding the machine-readable outputs if not yet made."""
-        with self.changed:
-            if self.outputs_done or self.site is None:
-                return self.files
-            site, files = self.site, self.files
-        outputs = render_outputs(site, html_paths(files))
-        with self.changed:
-            if self.files is files:  # no rebuild meanwhile
-                self.files = {**files, **outputs}
-                self.outputs_done = True
-            return self.files
+    def make(self, job: Job) -> bytes | None:
+        """The bytes of one planned file, or None after reporting why it
+        cannot be made (a template's mistake shows in every open page)."""
+        try:
+            return job.make()
+        except Exception as error:
+            lines = [_describe(error)]
+            with self.changed:
+                if self.problems != lines:
+                    self.problems = lines
+                    self.generation += 1
+                    self.changed.notify_all()
+            self._report(lines)
+            return None
+
+    @staticmethod
+    def _report(lines: list[str]) -> None:
+        for line in lines:
+            print(line, file=sys.stderr)
+        print(f"{len(lines)} problem(s); still serving the last good build.", file=sys.stderr, flush=True)
 
     def stop(self):
         with self.changed:
             self.stopping = True
             self.changed.notify_all()
+
+
+def _compile_templates(env) -> None:
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+
+
+def _describe(error: Exception) -> str:
+    location = _template_location(error)
+    return f"{location}: {type(error).__name__}: {error}" if location else f"{type(error).__name__}: {error}"
 
 
 def _template_location(error: Exception) -> str:
@@ -147,7 +166,7 @@ def watch(preview: Preview) -> None:
         preview.rebuild()
 
 
-def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str | None, str | None]:
+def resolve(files, raw_path: str) -> tuple[str | None, str | None]:
     """Map a request path to a file key; (None, redirect) or (None, None) if absent.
 
     Only keys of the in-memory site can ever be served, so no request can
@@ -186,11 +205,8 @@ def make_handler(preview: Preview):
                 return self.send(HTTPStatus.OK, CLIENT_JS, "text/javascript; charset=utf-8", head)
             try:
                 with preview.changed:
-                    files = preview.files
-                key, redirect = resolve(files, self.path)
-                if key is None and redirect is None and files:
-                    files = preview.files_with_outputs()
-                    key, redirect = resolve(files, self.path)
+                    jobs = preview.jobs
+                key, redirect = resolve(jobs, self.path)
             except PermissionError:
                 return self.send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", head)
             if redirect:
@@ -200,14 +216,17 @@ def make_handler(preview: Preview):
                 self.end_headers()
                 return
             if key is None:
-                if not files:  # the first build failed: show its problems
+                if not jobs:  # the first build failed: show its problems
                     return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _inject(_problem_page(preview)),
                                      _TYPES[".html"], head)
-                body = files.get("404.html", b"Not found\n")
-                return self.send(HTTPStatus.NOT_FOUND, _inject(body), _TYPES[".html"], head)
+                body = preview.make(jobs["404.html"]) if "404.html" in jobs else b"Not found\n"
+                return self.send(HTTPStatus.NOT_FOUND, _inject(body or b"Not found\n"), _TYPES[".html"], head)
+            body = preview.make(jobs[key])
+            if body is None:
+                return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, _inject(_problem_page(preview)),
+                                 _TYPES[".html"], head)
             suffix = posixpath.splitext(key)[1]
             kind = _TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
-            body = files[key]
             if suffix == ".html":
                 body = _inject(body)
             self.send(HTTPStatus.OK, body, kind, head)

@@ -10,14 +10,30 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import multiprocessing
 import os
+import pickle
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
-# path → (BLAKE2 digest of the content, size, mtime_ns, inode) of a published file
-Manifest = dict[str, tuple[bytes, int, int, int]]
+# path → (BLAKE2 digest of the content, size, mtime_ns, inode, job key) of a published file
+Manifest = dict[str, tuple[bytes, int, int, int, str]]
+
+PARALLEL_MIN = 200  # fewer files to make than this are made in one process
+CHUNK = 16  # files a process takes at a time
+
+
+class Job(Protocol):
+    """What publish needs of a file to write (see render.Job)."""
+    path: str
+    key: str
+
+    def make(self) -> bytes: ...
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -27,37 +43,45 @@ def _safe_relative(name: str) -> PurePosixPath:
     return path
 
 
-def publish(files: dict[str, bytes], out: Path, previous: Manifest | None = None) -> Manifest:
-    """Replace `out` with exactly `files`, atomically where the OS allows.
+def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1) -> Manifest:
+    """Replace `out` with exactly the files of `jobs`, atomically where the OS allows.
 
-    `previous` describes what the last publish wrote into `out`: a file whose
-    content is unchanged, and which is still exactly what was written then
-    (same size, time and inode), is hard-linked into the new folder instead
-    of written again. Returns the description of this publish.
+    `previous` describes what the last publish wrote into `out`. A file
+    whose job key is the one it was written under, and which is still
+    exactly what was written then (same size, time and inode), is
+    hard-linked into the new folder without being made again; when that
+    holds for every file, `out` is left as it is. Files are made and
+    written one at a time, so the site is never held in memory whole, and
+    by `workers` processes when there are many. Returns the description
+    of this publish.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
+    previous = previous or {}
+    for name in jobs:
+        _safe_relative(name)
+    if _up_to_date(jobs, out, previous):
+        return previous
     fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     old = out.parent / f".{out.name}.old-{os.getpid()}"
-    previous = previous or {}
-    manifest: Manifest = {}
     leftover = None
     try:
         fresh.chmod(0o755)
-        made: set[Path] = set()
-        for name in sorted(files):
-            relative = _safe_relative(name)
-            target = fresh / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            data = files[name]
-            digest = hashlib.blake2b(data, digest_size=20).digest()
-            if not _link_unchanged(out / relative, target, digest, previous.get(name)):
-                target.write_bytes(data)
-            stat = target.stat()
-            manifest[name] = (digest, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        for folder in sorted({str(PurePosixPath(name).parent) for name in jobs}):
+            (fresh / folder).mkdir(parents=True, exist_ok=True)
+        to_make = []
+        manifest: Manifest = {}
+        for name, job in jobs.items():
+            before = previous.get(name)
+            if before is not None and before[4] == job.key and _link(out / name, fresh / name, before):
+                manifest[name] = before
+            else:
+                to_make.append(job)
+        # The data files over all events take longest: start them first,
+        # so that no process is left with a long one at the end.
+        to_make.sort(key=lambda job: job.path.endswith(".html"))
+        manifest.update(_make_all(to_make, fresh, out, previous, workers))
         if not out.exists():
             fresh.rename(out)
         elif _exchange(fresh, out):
@@ -73,7 +97,117 @@ def publish(files: dict[str, bytes], out: Path, previous: Manifest | None = None
         raise
     if leftover is not None:
         shutil.rmtree(leftover, ignore_errors=True)
-    return manifest
+    return dict(sorted(manifest.items()))
+
+
+def _up_to_date(jobs: Mapping[str, Job], out: Path, previous: Manifest) -> bool:
+    """True when `out` holds exactly what the last publish wrote and every
+    job's key is the one its file was written under: nothing to do."""
+    if not previous or set(jobs) != set(previous):
+        return False
+    for name, job in jobs.items():
+        if previous[name][4] != job.key or not _unchanged(out / name, previous[name]):
+            return False
+    # A file added to `out` by hand would survive: count what is there.
+    found = sum(len(files) for _, _, files in os.walk(out))
+    return found == len(previous)
+
+
+def _unchanged(path: Path, before) -> bool:
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(before[1:4])
+
+
+def _link(source: Path, target: Path, before) -> bool:
+    """Hard-link a published file into the new folder if it is still as written."""
+    if not _unchanged(source, before):
+        return False  # changed or gone since we wrote it: make it again
+    try:
+        os.link(source, target)
+        return True
+    except OSError:  # a file system without hard links
+        return False
+
+
+def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, tuple]:
+    """Make one file and put it in the new folder; link it instead when the
+    bytes turn out the same as the published file's."""
+    data = job.make()
+    digest = hashlib.blake2b(data, digest_size=20).digest()
+    target = fresh / job.path
+    before = previous.get(job.path)
+    if not (before is not None and before[0] == digest and _link(out / job.path, target, before)):
+        target.write_bytes(data)
+    stat = target.stat()
+    return job.path, (digest, stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key)
+
+
+def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int) -> Manifest:
+    """Make and write `jobs`, sharing them with a forked process when it pays.
+
+    Both processes take the next few jobs from a shared counter until none
+    are left, so neither waits on the other. The child inherits the jobs
+    (and everything they were planned from) by fork, so nothing but the
+    small manifest entries crosses between the processes.
+    """
+    if workers < 2 or len(jobs) < PARALLEL_MIN or not hasattr(os, "fork"):
+        return dict(_write(job, fresh, out, previous) for job in jobs)
+    counter = multiprocessing.get_context("fork").Value("q", 0)
+
+    def share() -> Manifest:
+        done: Manifest = {}
+        while True:
+            with counter.get_lock():
+                start = counter.value
+                counter.value = start + CHUNK
+            if start >= len(jobs):
+                return done
+            done.update(_write(job, fresh, out, previous) for job in jobs[start:start + CHUNK])
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into the caller's code
+        os.close(read_end)
+        _die_with_parent()
+        try:
+            result = ("done", share())
+        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+            result = ("failed", error)
+        try:
+            payload = pickle.dumps(result)
+        except Exception:
+            payload = pickle.dumps(("failed", RuntimeError(repr(result[1]))))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    try:
+        mine = share()
+    except BaseException:
+        with counter.get_lock():
+            counter.value = len(jobs)  # tell the child to stop
+        raise
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        os.waitpid(pid, 0)
+    status, theirs = pickle.loads(payload) if payload else ("failed", RuntimeError("the helper process died"))
+    if status != "done":
+        raise theirs
+    return {**mine, **theirs}
+
+
+def _die_with_parent() -> None:
+    """Linux: end this helper if the build is killed, so that it never
+    writes into a folder the next build is cleaning up."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def recover(out: Path) -> None:
@@ -118,16 +252,3 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd, rename_exchange = -100, 2
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def _link_unchanged(source: Path, target: Path, digest: bytes, before) -> bool:
-    if before is None or before[0] != digest:
-        return False
-    try:
-        stat = source.stat()
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != tuple(before[1:]):
-            return False  # changed since we wrote it: write it again
-        os.link(source, target)
-        return True
-    except OSError:  # gone, or a file system without hard links
-        return False

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from urllib.parse import urlsplit
 
@@ -95,28 +95,35 @@ def build_time(environ: Mapping[str, str] | None = None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
 
 
-def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
-    """Every machine-readable file: {path relative to the site root: bytes}.
+def output_makers(site: Site, html_paths: list[str],
+                  environ: Mapping[str, str] | None = None) -> dict[str, Callable[[], bytes]]:
+    """Every machine-readable file, not yet made: {path relative to the site root: maker}.
 
+    Each file is made only when its maker is called, so a build can write
+    them one at a time and the preview can make one when it is asked for.
     `html_paths` are the site's HTML pages (for the sitemap). `environ`
     defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
     """
     from . import data, feed, ical, seo, timelinejs
 
     when = build_time(environ)
-    files = {
-        "feed.xml": feed.render_feed(site, when),
-        "events.ics": ical.render_ical(site, when),
-        "timeline.json": timelinejs.render_timelinejs(site),
-        "events.json": data.render_json(site),
-        "events.json.schema.json": data.json_schema_bytes(),
-        "events.csv": data.render_csv(site),
-        "robots.txt": seo.render_robots(site),
+    makers = {
+        "feed.xml": lambda: feed.render_feed(site, when),
+        "events.ics": lambda: ical.render_ical(site, when),
+        "timeline.json": lambda: timelinejs.render_timelinejs(site),
+        "events.json": lambda: data.render_json(site),
+        "events.json.schema.json": data.json_schema_bytes,
+        "events.csv": lambda: data.render_csv(site),
+        "robots.txt": lambda: seo.render_robots(site),
     }
-    sitemap = seo.render_sitemap(site, html_paths)
-    if sitemap is not None:
-        files["sitemap.xml"] = sitemap
-    return dict(sorted(files.items()))
+    if site.info.base_url:
+        makers["sitemap.xml"] = lambda: seo.render_sitemap(site, html_paths)
+    return dict(sorted(makers.items()))
+
+
+def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
+    """Every machine-readable file: {path relative to the site root: bytes}."""
+    return {path: make() for path, make in output_makers(site, html_paths, environ).items()}
 
 
 # --- shared by the feed and the TimelineJS slides ----------------------------------
