@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: full builds and preview rebuilds on synthetic records.
 
-    python benchmarks/run.py                       # default sizes
+    python benchmarks/run.py                       # every size, 100 to 100,000 events
     python benchmarks/run.py --sizes 100,4000 --runs 3
 
 Prints one table and writes it to benchmarks/results.md. Figures depend on
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,8 +56,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rebuild_times(events: Path, edits: int = 5) -> list[float]:
-    """Milliseconds from saving a one-event edit to the server's reload signal."""
+def edit_event_zero(text: str, label: str) -> str:
+    return re.sub(r'title = "Synthetic event 0:[^"]*"', f'title = "Synthetic event 0: {label}"', text, count=1)
+
+
+def rebuild_times(events: Path, edits: int = 5) -> list[tuple[float, float]]:
+    """(ms to the reload signal, ms to the edited page served) after saving a one-event edit."""
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--serve", "--events", str(events),
                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -69,11 +74,13 @@ def rebuild_times(events: Path, edits: int = 5) -> list[float]:
         buffer = b""
         while b"event: hello" not in buffer:
             buffer += stream.recv(4096)
+        page = f"http://127.0.0.1:{port}/events/event-000000/"
+        urllib.request.urlopen(page).read()  # as a browser would have it open
         text = events.read_text(encoding="utf-8")
         results = []
         for i in range(edits):
             time.sleep(0.3)
-            text = re.sub(r'title = "Synthetic event 0:[^"]*"', f'title = "Synthetic event 0: edit {i}"', text, count=1)
+            text = edit_event_zero(text, f"edit {i}")
             buffer = b""
             start = time.perf_counter()
             events.write_text(text, encoding="utf-8")
@@ -82,7 +89,12 @@ def rebuild_times(events: Path, edits: int = 5) -> list[float]:
                 if not chunk:
                     raise SystemExit("event stream closed")
                 buffer += chunk
-            results.append((time.perf_counter() - start) * 1000)
+            signal = time.perf_counter()
+            body = urllib.request.urlopen(page).read()
+            served = time.perf_counter()
+            if f"edit {i}".encode() not in body:
+                raise SystemExit("the served page does not show the edit")
+            results.append(((signal - start) * 1000, (served - start) * 1000))
         stream.close()
         return results
     finally:
@@ -90,49 +102,76 @@ def rebuild_times(events: Path, edits: int = 5) -> list[float]:
         server.wait(timeout=10)
 
 
+def median_ms(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f} (min {min(values):.0f}, max {max(values):.0f})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="100,1000,4000", help="numbers of events for full builds")
+    parser.add_argument("--sizes", default="100,1000,4000,20000,100000", help="numbers of events for full builds")
     parser.add_argument("--rebuild-sizes", default="100,4000", help="numbers of events for preview rebuilds")
-    parser.add_argument("--runs", type=int, default=3, help="full builds per size (the median is reported)")
+    parser.add_argument("--runs", type=int, default=3, help="builds per size up to 4,000 events (the median is reported)")
+    parser.add_argument("--big-runs", type=int, default=1, help="builds per size above 4,000 events")
     parser.add_argument("--output", default=str(HERE / "results.md"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     rebuild_sizes = [int(s) for s in args.rebuild_sizes.split(",") if s]
+    hugo_version = ""
+    if shutil.which("hugo"):
+        hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     rows = []
+    per_event = {}
     with tempfile.TemporaryDirectory(prefix="timeline-bench-") as tmp:
         for n in sorted(set(sizes) | set(rebuild_sizes)):
             folder = Path(tmp) / f"n{n}"
             events = write_record(folder, n)
-            build_s = rss = rebuild = cached = hugo = ratio = warm_ratio = rate = ""
+            row = {"events": n}
             if n in sizes:
-                runs = [timed_build(events, folder / "public", "--no-cache") for _ in range(args.runs)]
-                median = statistics.median(t for t, _ in runs)
-                build_s = f"{median:.2f}"
-                rss = f"{max(r for _, r in runs) / 1024:.0f}"
-                rate = f"{n / median:.0f}"
+                runs = args.runs if n <= 4000 else args.big_runs
+                cold = [timed_build(events, folder / "public", "--no-cache") for _ in range(runs)]
+                median = statistics.median(t for t, _ in cold)
+                per_event[n] = median / n
+                row.update(cold=f"{median:.2f}", rate=f"{n / median:.0f}", rss=f"{max(r for _, r in cold) / 1024:.0f}")
                 timed_build(events, folder / "public")  # fills the cache
-                warm = statistics.median(timed_build(events, folder / "public")[0] for _ in range(args.runs))
-                cached = f"{warm:.2f}"
-                if shutil.which("hugo"):
-                    hugo_s = statistics.median(timed_hugo(events, folder) for _ in range(args.runs))
-                    hugo, ratio, warm_ratio = f"{hugo_s:.2f}", f"{median / hugo_s:.2f}", f"{warm / hugo_s:.2f}"
+                same = statistics.median(timed_build(events, folder / "public")[0] for _ in range(runs))
+                text = events.read_text(encoding="utf-8")
+                one = []
+                for i in range(runs):  # one event edited before each build
+                    events.write_text(edit_event_zero(text, f"bench {i}"), encoding="utf-8")
+                    one.append(timed_build(events, folder / "public")[0])
+                events.write_text(text, encoding="utf-8")
+                row.update(same=f"{same:.2f}", one=f"{statistics.median(one):.2f}")
+                if hugo_version:
+                    hugo = statistics.median(timed_hugo(events, folder) for _ in range(runs))
+                    row.update(hugo=f"{hugo:.2f}", cold_ratio=f"{median / hugo:.2f}",
+                               same_ratio=f"{same / hugo:.2f}", one_ratio=f"{statistics.median(one) / hugo:.2f}")
+                shutil.rmtree(folder / "public", ignore_errors=True)
+                shutil.rmtree(folder / "hugo-public", ignore_errors=True)
             if n in rebuild_sizes:
                 times = rebuild_times(events)
-                rebuild = f"{statistics.median(times):.0f} (min {min(times):.0f}, max {max(times):.0f})"
-            row = (n, build_s, rate, rss, cached, hugo, ratio, warm_ratio, rebuild)
+                row.update(signal=median_ms([s for s, _ in times]), served=median_ms([p for _, p in times]))
             rows.append(row)
-            print("N={}: cold {} s, {} events/s, peak {} MiB, cached {} s, hugo {} s, "
-                  "ratio {} (cached {}), rebuild {} ms".format(*(v or "-" for v in row)), flush=True)
-    header = ("| events | cold build (s) | events/s | peak RSS (MiB) | cached build (s) | Hugo (s) "
-              "| cold / Hugo | cached / Hugo | save → reload signal (ms, median of 5) |\n"
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-    table = header + "".join("| " + " | ".join(str(v) if v != "" else "–" for v in row) + " |\n" for row in rows)
-    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    report = f"# Benchmark results\n\n{time.strftime('%Y-%m-%d')}, {machine}.\n\n{table}"
+            print(", ".join(f"{k} {v}" for k, v in row.items()), flush=True)
+            shutil.rmtree(folder, ignore_errors=True)
+    columns = [("events", "events", "---:"), ("cold", "cold build (s)", "---:"), ("rate", "events/s", "---:"),
+               ("rss", "peak RSS, cold (MiB)", "---:"), ("same", "cached, nothing changed (s)", "---:"),
+               ("one", "cached, one event changed (s)", "---:"), ("hugo", "Hugo (s)", "---:"),
+               ("cold_ratio", "cold / Hugo", "---:"), ("same_ratio", "nothing changed / Hugo", "---:"),
+               ("one_ratio", "one changed / Hugo", "---:"),
+               ("signal", "save → reload signal (ms, median of 5)", "---"),
+               ("served", "save → edited page served (ms, median of 5)", "---")]
+    table = ("| " + " | ".join(title for _, title, _ in columns) + " |\n"
+             + "|" + "|".join(align for _, _, align in columns) + "|\n"
+             + "".join("| " + " | ".join(str(row.get(key, "–")) for key, _, _ in columns) + " |\n" for row in rows))
+    growth = ""
+    if 20000 in per_event and 100000 in per_event:
+        growth = (f"\nTime per event at 100,000 / at 20,000: {per_event[100000] / per_event[20000]:.2f} "
+                  "(1.0 is linear growth).\n")
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}" + (f", Hugo {hugo_version}" if hugo_version else "")
+    report = f"# Benchmark results\n\n{time.strftime('%Y-%m-%d')}, {machine}.\n\n{table}{growth}"
     Path(args.output).write_text(report, encoding="utf-8")
     print()
-    print(table)
+    print(table + growth)
     return 0
 
 

@@ -564,3 +564,54 @@ def test_dates_at_the_edges_of_the_calendar_build(project, date):
 @pytest.mark.parametrize("date", ["0001-01-01T00:30:00+01:00", "0001-01-01T13:59:59+14:00"])
 def test_moment_at_the_edge_of_the_calendar_builds(project, date):
     check_then_build(project, _minimal(date), must_be_valid=True)
+
+
+# --- the Markdown shortcut and the source normaliser -----------------------------------
+
+# Plain words and punctuation, with a good share of what Markdown treats
+# specially, so both sides of the shortcut's rule are exercised.
+MARKDOWN_ALPHABET = st.sampled_from(list("abcXYZ019 éÜ,.;:'\"?!%$()’‘“”—–/-") +
+                                    list("*_`[]<>&#+=|~\\\t\n") + ["\n\n", "  \n", "1. ", "- ", "> ", "    "])
+
+
+@settings(max_examples=int(400 * SCALE), deadline=None)
+@given(st.lists(MARKDOWN_ALPHABET, max_size=40).map("".join))
+def test_plain_paragraph_shortcut_agrees_with_markdown(text):
+    """Where the shortcut answers, its HTML is exactly Python-Markdown's."""
+    from timeline.text import _converter, plain_paragraph
+    fast = plain_paragraph(text)
+    _converter.reset()
+    if fast is not None:
+        assert fast == _converter.convert(text)
+    PLAIN_SEEN[fast is not None] += 1
+
+
+PLAIN_SEEN: Counter = Counter()
+
+
+def test_plain_paragraph_shortcut_was_taken_and_refused():
+    """The test above saw both kinds of text (it runs first, in file order)."""
+    assert PLAIN_SEEN[True] > 10 and PLAIN_SEEN[False] > 10, PLAIN_SEEN
+
+
+def _folded_by_hand(original: str) -> tuple[str, list[int]]:
+    """The normalised text and its offsets, one character at a time."""
+    from timeline.sources import _TYPOGRAPHIC
+    chars, offsets, previous_space = [], [], True
+    for index, ch in enumerate(original.translate(_TYPOGRAPHIC)):
+        if ch.isspace():
+            if previous_space:
+                continue
+            ch, previous_space = " ", True
+        else:
+            previous_space = False
+        chars.append(ch)
+        offsets.append(index)
+    return "".join(chars), offsets + [len(original)]
+
+
+@settings(max_examples=int(300 * SCALE), deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\u00a0\u2003\x1c“”‘’—–-.")), max_size=60))
+def test_source_normaliser_matches_a_character_by_character_fold(text):
+    from timeline.sources import NormalisedText
+    assert NormalisedText(text)._folded == _folded_by_hand(text)

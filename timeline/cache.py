@@ -53,7 +53,8 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
         load.restore_pieces(state["pieces"])
         validate.restore_events([(piece, key, event) for piece, key, event, _ in state["events"]])
         # Views hold the same Event objects that validation will hand out again.
-        fragments.views = {id(event): (event, *view) for _, _, event, view in state["events"] if view}
+        fragments.views = {id(event): (event, view) for _, _, event, view in state["events"] if view}
+        fragments.views_context = state["views_context"]
         text.markdown_cache.update(state["markdown"])
         fragments.stamp = state["stamp"]
         fragments.published = dict(state["published"])
@@ -67,8 +68,9 @@ def write(folder: Path, fragments: FragmentCache) -> None:
     state = {
         "version": code_version(),
         "pieces": load.saved_pieces(),
-        "events": [(piece, key, event, fragments.views.get(id(event), (None,))[1:] or None)
+        "events": [(piece, key, event, fragments.views.get(id(event), (None, None))[1])
                    for piece, key, event in validate.saved_events()],
+        "views_context": fragments.views_context,
         "markdown": dict(text.markdown_cache),
         "stamp": fragments.stamp,
         "published": fragments.published,

@@ -11,8 +11,10 @@
 """
 from __future__ import annotations
 
+import gc
 import json
 import mimetypes
+import os
 import posixpath
 import sys
 import threading
@@ -22,14 +24,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
 from . import pipeline
-from .render import PROJECT, FragmentCache, Job, Renderer, make_environment
+from .render import PROJECT, FragmentCache, Plan, Renderer, make_environment
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
 CLIENT_JS = (Path(__file__).parent / "livereload.js").read_bytes()
-POLL_SECONDS = 0.05
-QUIET_SECONDS = 0.08  # a burst of saves closer together than this is one change
+POLL_SECONDS = 0.05  # only where the system cannot report changes
+QUIET_SECONDS = 0.04  # a burst of saves closer together than this is one change
 PORT_ATTEMPTS = 10
 
 _TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
@@ -52,7 +58,7 @@ class Preview:
         self.display = display
         self.env = make_environment()
         self.cache = FragmentCache(keep_pages=True)
-        self.jobs: dict[str, Job] = {}  # the last good site, planned
+        self.jobs: Plan | None = None  # the last good site, planned
         self.problems: list[str] = []
         self.generation = 0  # bumped after every rebuild, good or bad
         self.changed = threading.Condition()
@@ -90,20 +96,24 @@ class Preview:
             self._report(lines)
         return jobs is not None
 
-    def make(self, job: Job) -> bytes | None:
+    def make(self, job) -> bytes | None:
         """The bytes of one planned file, or None after reporting why it
         cannot be made (a template's mistake shows in every open page)."""
         try:
             return job.make()
         except Exception as error:
-            lines = [_describe(error)]
-            with self.changed:
-                if self.problems != lines:
-                    self.problems = lines
-                    self.generation += 1
-                    self.changed.notify_all()
-            self._report(lines)
+            self.failed(error)
             return None
+
+    def failed(self, error: Exception) -> None:
+        """Show a problem met while serving (planning or making a page) like a build's."""
+        lines = [_describe(error)]
+        with self.changed:
+            if self.problems != lines:
+                self.problems = lines
+                self.generation += 1
+                self.changed.notify_all()
+        self._report(lines)
 
     @staticmethod
     def _report(lines: list[str]) -> None:
@@ -133,37 +143,57 @@ def _template_location(error: Exception) -> str:
     return f"{name}:{line}" if name and line else ""
 
 
-def snapshot(paths: list[Path]) -> dict[str, tuple[float, int]]:
-    """mtime and size of every file below the given paths."""
-    seen = {}
-    for root in paths:
-        candidates = root.rglob("*") if root.is_dir() else [root]
-        for path in candidates:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if path.is_file():
-                seen[str(path)] = (stat.st_mtime_ns, stat.st_size)
-    return seen
-
-
 def watch(preview: Preview) -> None:
-    """Poll for changes; rebuild once the files have been quiet for a moment."""
-    last = snapshot(preview.watched_paths())
-    while not preview.stopping:
-        time.sleep(POLL_SECONDS)
-        current = snapshot(preview.watched_paths())
-        if current == last:
+    """Rebuild once the watched files have been quiet for a moment after a change.
+
+    The operating system reports changes (inotify on Linux, through
+    watchdog), so a save is seen at once instead of at the next poll;
+    where it cannot, watchdog polls.
+    """
+    changed = threading.Event()
+    files = {os.path.abspath(p) for p in preview.watched_paths() if not p.is_dir()}
+    folders = [os.path.abspath(p) for p in preview.watched_paths() if p.is_dir()]
+
+    def concerns(path: str) -> bool:
+        path = os.path.abspath(path)
+        return path in files or any(path == f or path.startswith(f + os.sep) for f in folders)
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            # Reads (opened, closed without writing) are the rebuild's own.
+            if event.event_type in _CHANGES and (
+                    concerns(os.fsdecode(event.src_path)) or concerns(os.fsdecode(getattr(event, "dest_path", "") or ""))):
+                changed.set()
+
+    observer = _start_observer(Handler(), folders, {os.path.dirname(f) for f in files})
+    try:
+        while not preview.stopping:
+            if not changed.wait(timeout=0.5):
+                continue
+            changed.clear()
+            while changed.wait(QUIET_SECONDS):  # wait out the burst
+                changed.clear()
+            preview.rebuild()
+    finally:
+        observer.stop()
+
+
+_CHANGES = {"created", "modified", "deleted", "moved", "closed"}
+
+
+def _start_observer(handler, recursive: list[str], flat: set[str]):
+    for kind in (Observer, lambda: PollingObserver(timeout=POLL_SECONDS)):
+        observer = kind()
+        try:
+            for folder in recursive:
+                observer.schedule(handler, folder, recursive=True)
+            for folder in flat - set(recursive):
+                observer.schedule(handler, folder, recursive=False)
+            observer.start()
+            return observer
+        except OSError:  # e.g. the system's inotify limits are reached
             continue
-        while True:  # wait out the burst
-            time.sleep(QUIET_SECONDS)
-            settled = snapshot(preview.watched_paths())
-            if settled == current:
-                break
-            current = settled
-        last = current
-        preview.rebuild()
+    raise OSError("cannot watch the files for changes")
 
 
 def resolve(files, raw_path: str) -> tuple[str | None, str | None]:
@@ -203,12 +233,18 @@ def make_handler(preview: Preview):
                 return self.stream()
             if path == CLIENT_PATH:
                 return self.send(HTTPStatus.OK, CLIENT_JS, "text/javascript; charset=utf-8", head)
+            with preview.changed:
+                jobs = preview.jobs
+            if jobs is None:  # the first build failed: show its problems
+                return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _inject(_problem_page(preview)), _TYPES[".html"], head)
             try:
-                with preview.changed:
-                    jobs = preview.jobs
                 key, redirect = resolve(jobs, self.path)
             except PermissionError:
                 return self.send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", head)
+            except Exception as error:  # planning this part of the site failed
+                preview.failed(error)
+                return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, _inject(_problem_page(preview)),
+                                 _TYPES[".html"], head)
             if redirect:
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
                 self.send_header("Location", redirect)
@@ -216,9 +252,6 @@ def make_handler(preview: Preview):
                 self.end_headers()
                 return
             if key is None:
-                if not jobs:  # the first build failed: show its problems
-                    return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _inject(_problem_page(preview)),
-                                     _TYPES[".html"], head)
                 body = preview.make(jobs["404.html"]) if "404.html" in jobs else b"Not found\n"
                 return self.send(HTTPStatus.NOT_FOUND, _inject(body or b"Not found\n"), _TYPES[".html"], head)
             body = preview.make(jobs[key])
@@ -311,6 +344,10 @@ def serve(events: Path, out: Path, host: str, port: int, display: str) -> int:
     """Run the preview until Ctrl-C. `out` is unused: the preview is served from memory."""
     preview = Preview(events, display)
     preview.rebuild()
+    # What the first build made lives as long as the server: keep the cyclic
+    # garbage collector from scanning it on every rebuild (up to 200 ms at
+    # 4,000 events).
+    gc.freeze()
     try:
         server = open_server(host, port, make_handler(preview))
     except OSError as error:

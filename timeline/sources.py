@@ -7,6 +7,7 @@ Nothing else is forgiven: case, spelling and punctuation must be verbatim.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +20,7 @@ _TYPOGRAPHIC = str.maketrans({
     "\u2015": "-", "\u2212": "-",
 })
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
 
 
 def normalise(text: str) -> str:
@@ -34,22 +36,27 @@ class NormalisedText:
 
     @cached_property
     def _folded(self) -> tuple[str, list[int]]:
-        translated = self.original.translate(_TYPOGRAPHIC)
-        chars: list[str] = []
+        translated = self.original.translate(_TYPOGRAPHIC)  # one character for one
+        words: list[str] = []
         offsets: list[int] = []
-        previous_space = True  # drops leading whitespace
-        for index, ch in enumerate(translated):
-            if ch.isspace():
-                if previous_space:
-                    continue
-                ch = " "
-                previous_space = True
-            else:
-                previous_space = False
-            chars.append(ch)
-            offsets.append(index)
+        end = 0
+        for match in _WORD.finditer(translated):
+            if words:
+                offsets.append(end)  # a run of whitespace becomes the one space at its start
+            words.append(match.group())
+            offsets.extend(range(match.start(), match.end()))
+            end = match.end()
+        text = " ".join(words)
+        if words and end < len(translated):
+            text += " "
+            offsets.append(end)
         offsets.append(len(self.original))
-        return "".join(chars), offsets
+        return text, offsets
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest of the original text (kept: the object outlives one check)."""
+        return hashlib.blake2b(self.original.encode("utf-8"), digest_size=20).hexdigest()
 
     @property
     def text(self) -> str:

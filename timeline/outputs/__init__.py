@@ -95,6 +95,11 @@ def build_time(environ: Mapping[str, str] | None = None) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
 
 
+# Every file output_makers() can plan (sitemap.xml only with a base_url).
+OUTPUT_FILES = frozenset({"feed.xml", "events.ics", "timeline.json", "events.json", "events.json.schema.json",
+                          "events.csv", "robots.txt", "sitemap.xml"})
+
+
 def output_makers(site: Site, html_paths: list[str],
                   environ: Mapping[str, str] | None = None) -> dict[str, Callable[[], bytes]]:
     """Every machine-readable file, not yet made: {path relative to the site root: maker}.
@@ -118,6 +123,7 @@ def output_makers(site: Site, html_paths: list[str],
     }
     if site.info.base_url:
         makers["sitemap.xml"] = lambda: seo.render_sitemap(site, html_paths)
+    assert makers.keys() <= OUTPUT_FILES
     return dict(sorted(makers.items()))
 
 
