@@ -116,3 +116,29 @@ def test_unchanged_files_are_linked_not_rewritten_and_hand_edits_are_undone(proj
     assert index.read_bytes() == good_index  # not trusted: written again
     build(project, "fresh", "--no-cache")
     assert tree(project / "public") == tree(project / "fresh")
+
+
+def test_nothing_changed_leaves_the_published_folder_as_it_is(project):
+    build(project, "public")
+    out = project / "public"
+    before = {p: p.stat().st_ino for p in out.rglob("*")}
+    folder = out.stat().st_ino
+    build(project, "public")
+    assert out.stat().st_ino == folder  # not swapped for a new folder
+    assert {p: p.stat().st_ino for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize("meddle", ["added", "deleted", "edited"])
+def test_a_published_folder_changed_by_hand_is_built_again(project, meddle):
+    build(project, "public")
+    out = project / "public"
+    if meddle == "added":
+        (out / "events" / "stray.html").write_text("not ours")
+    elif meddle == "deleted":
+        (out / "about" / "index.html").unlink()
+    else:
+        page = out / "about" / "index.html"
+        page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h2>", 1))
+    build(project, "public")
+    build(project, "fresh", "--no-cache")
+    assert tree(out) == tree(project / "fresh")

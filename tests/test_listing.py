@@ -92,6 +92,25 @@ def test_actor_pages_are_cut_the_same_way(cut_site):
     assert sorted(e for page in pages for e in listed_events(page)) == sorted(russia)
 
 
+def test_source_pages_hand_long_citing_lists_to_cut_pages(cut_site):
+    site, out = cut_site
+    cut = 0
+    for source_id in site.sources:
+        citing = sorted({e.id for e in site.events for c in e.all_citations() if c.source_id == source_id})
+        page = (out / "sources" / source_id / "index.html").read_text(encoding="utf-8")
+        listing = out / "sources" / source_id / "cited-by"
+        if "too many to list here" in page:
+            cut += 1
+            assert f'sources/{source_id}/cited-by/"' in page
+            pages = sorted(listing.rglob("index.html"))
+            assert sorted(e for p in pages for e in listed_events(p)) == citing
+            assert all(len(listed_events(p)) <= LIMIT for p in pages)
+        else:
+            assert not listing.exists()
+            assert all(f"events/{e}/" in page for e in citing)
+    assert cut > 0
+
+
 def test_year_only_event_between_january_events_gets_one_section(tmp_path):
     # An event known only to its year sorts at 1 January, so it can fall
     # between two January events; it must not split January in two.

@@ -742,3 +742,26 @@ def test_skeleton_forms_and_refusals():
                  ("a", "2025-05-16T15:00:00", "s1"), ("a", "2025", 'x"\n[site]')):
         with pytest.raises(ValueError):
             new_event_text(*args)
+
+
+# --- large records: files made in pieces, a feed of the latest entries ----------------------
+
+def test_data_files_made_in_pieces_are_the_whole_record_dumped(shipped):
+    from timeline.outputs import timelinejs
+    dump = dict(ensure_ascii=False, sort_keys=True, indent=1)
+    assert b"".join(data.render_json(shipped)) == (json.dumps(data.record(shipped), **dump) + "\n").encode()
+    assert b"".join(timelinejs.render_timelinejs(shipped)) == (
+        json.dumps(timelinejs.timeline_data(shipped), **dump) + "\n").encode()
+    empty = dataclasses.replace(shipped, events=())
+    assert json.loads(b"".join(data.render_json(empty)))["events"] == []
+
+
+def test_feed_holds_the_latest_events_only(tmp_path):
+    import sys
+    from timeline.outputs.feed import FEED_ENTRIES, newest_first
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from synth import write_record
+    site, problems = pipeline.check(write_record(tmp_path, FEED_ENTRIES + 30))
+    assert site is not None, problems
+    feed = feedparser.parse(render_outputs(site, [])["feed.xml"])
+    assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == [e.id for e in newest_first(site)[:FEED_ENTRIES]]

@@ -71,7 +71,7 @@ def timelinejs_url(shipped, tmp_path_factory):
         )
     folder = tmp_path_factory.mktemp("timelinejs")
     shutil.copytree(DIST, folder / "timelinejs")
-    (folder / "timeline.json").write_bytes(render_timelinejs(shipped))
+    (folder / "timeline.json").write_bytes(b"".join(render_timelinejs(shipped)))
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

@@ -70,8 +70,11 @@ class LineMap:
         return 1
 
 
-def load(path: Path, display: str | None = None) -> tuple[Loaded | None, list[Problem]]:
-    """Parse the events file; on failure return the problems instead."""
+def load(path: Path, display: str | None = None, remember: bool = True) -> tuple[Loaded | None, list[Problem]]:
+    """Parse the events file; on failure return the problems instead.
+
+    `remember=False` parses the file whole and keeps nothing for the next
+    load: a one-off build of a large file then holds it once, not twice."""
     display = display or str(path)
     try:
         raw = path.read_bytes()
@@ -82,12 +85,13 @@ def load(path: Path, display: str | None = None) -> tuple[Loaded | None, list[Pr
     except OSError as error:
         return None, [Problem(display, None, f"cannot be read: {error.strerror}")]
     text, problem = decode(raw, display)
+    del raw  # as large as the text: not kept while it is parsed
     if problem:
         return None, [problem]
     if not text.strip():
         return None, [Problem(display, 1, "the file is empty; it needs a [site] table, [sources] and [[events]]")]
     try:
-        data, lines = parse(text)
+        data, lines = parse(text, remember)
     except tomllib.TOMLDecodeError as error:
         return None, [_syntax_problem(error, display, text)]
     return Loaded(path, display, data, lines), []
@@ -122,9 +126,9 @@ def _fast_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def parse(text: str) -> tuple[dict, "LineMap"]:
+def parse(text: str, remember: bool = True) -> tuple[dict, "LineMap"]:
     """TOML → (tables, their lines); raises tomllib.TOMLDecodeError."""
-    starts = events_headers(text)
+    starts = events_headers(text) if remember else None
     if starts:
         combined = _parse_in_pieces(text, starts)
         if combined is not None:

@@ -14,12 +14,16 @@ from .model import Problem, Site
 from .validate import validate
 
 
-def check(events_path: Path, display: str | None = None) -> tuple[Site | None, list[Problem]]:
-    """Load and validate; the site model, or every problem found."""
-    loaded, problems = load(events_path, display)
+def check(events_path: Path, display: str | None = None, remember: bool = True) -> tuple[Site | None, list[Problem]]:
+    """Load and validate; the site model, or every problem found.
+
+    `remember` keeps parsed and checked pieces for the next check (the
+    preview, the build cache); a one-off build leaves it off and needs
+    less memory."""
+    loaded, problems = load(events_path, display, remember)
     if loaded is None:
         return None, problems
-    return validate(loaded)
+    return validate(loaded, remember)
 
 
 def with_base_url(site: Site, base_url: str) -> Site:
@@ -59,7 +63,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
     fragments = FragmentCache()
     if cache_dir is not None:
         cache.read(cache_dir, fragments)
-    site, problems = check(events_path, display)
+    site, problems = check(events_path, display, remember=cache_dir is not None)
     if site is None:
         return None, problems
     if base_url:

@@ -16,10 +16,11 @@ import bisect
 import hashlib
 import os
 import threading
+import zlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,30 +40,31 @@ TEMPLATES = PROJECT / "templates"
 STATIC = PROJECT / "site_src" / "static"
 PAGES = PROJECT / "site_src" / "pages"
 ROOT_MARK = "<!--root-->"
+NO_HTML = Markup("")
 
 
 # --- views ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     text: str
     url: str  # relative to the site root
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationView:
     quote: str
     source: Source
     url: str  # the highlighted passage: sources/<id>/#passage-N
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VersionView:
     claim: str
     citation: CitationView
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DifferenceView:
     about: str
     note: str
@@ -79,7 +81,7 @@ def fingerprint(value) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=20).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventView:
     event: Event
     url: str
@@ -99,7 +101,7 @@ class EventView:
     fingerprint: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthGroup:
     id: str
     label: str
@@ -107,7 +109,7 @@ class MonthGroup:
     events: tuple[EventView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YearGroup:
     year: int
     months: tuple[MonthGroup, ...]
@@ -123,9 +125,10 @@ def _citation_view(citation: Citation, site: Site) -> CitationView:
 
 
 class Names:
-    """Actor and tag names ↔ their page slugs (distinct names never share one)."""
+    """Actor and tag names ↔ their page slugs (distinct names never share one),
+    and one link to each name's page, shared by every event that has it."""
 
-    def __init__(self, names):
+    def __init__(self, names, folder: str):
         self.slugs: dict[str, str] = {}
         used: set[str] = set()
         for name in sorted(set(names)):
@@ -134,6 +137,7 @@ class Names:
                 slug, n = f"{slugify(name)}-{n}", n + 1
             used.add(slug)
             self.slugs[name] = slug
+        self.links = {name: Link(name, f"{folder}/{slug}/") for name, slug in self.slugs.items()}
 
 
 def event_view(event: Event, site: Site, actors: Names, tags: Names, cache: "FragmentCache | None" = None) -> EventView:
@@ -148,8 +152,8 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names, cache: "Fra
         if hit is not None and hit[0] is event:
             cache.next_views[id(event)] = hit
             return hit[1]
-    actor_links = tuple(Link(a, f"actors/{actors.slugs[a]}/") for a in event.actors)
-    tag_links = tuple(Link(t, f"tags/{tags.slugs[t]}/") for t in event.tags)
+    actor_links = tuple(actors.links[a] for a in event.actors)
+    tag_links = tuple(tags.links[t] for t in event.tags)
     cited = tuple(sorted({(c.source_id, site.sources[c.source_id].title, site.sources[c.source_id].publisher)
                           for c in event.all_citations()}))
     view = _make_view(event, site, actor_links, tag_links, cited)
@@ -174,8 +178,8 @@ def _make_view(event: Event, site: Site, actor_links, tag_links, cited) -> Event
         end_datetime=event.end.iso() if event.end else "",
         time=date.time_display(),
         duration=duration_words(event.duration_minutes) if event.duration_minutes else "",
-        summary_html=Markup(markdown_html(event.summary)),
-        editor_note_html=Markup(markdown_html(event.editor_note)) if event.editor_note else Markup(""),
+        summary_html=markdown_html(event.summary),
+        editor_note_html=markdown_html(event.editor_note) if event.editor_note else NO_HTML,
         description=plain_text(event.summary, limit=200),
         actors=actor_links,
         tags=tag_links,
@@ -215,7 +219,7 @@ def group_by_month(views: list[EventView]) -> tuple[YearGroup, ...]:
 
 # --- source pages ---------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     text: str
     marked: bool
@@ -318,7 +322,7 @@ class FragmentCache:
 
     def __init__(self, keep_pages: bool = False):
         self.keep_pages = keep_pages
-        self.cards = Generations()  # (view fingerprint, heading, link) → HTML
+        self.cards = Generations()  # (view fingerprint, heading, link) → compressed HTML
         self.pages = Generations()  # page key → bytes (preview only)
         self.views: dict[int, tuple] = {}  # id(event) → (event, EventView)
         self.views_context: tuple = ()  # see views_context()
@@ -355,7 +359,7 @@ class Job:
 
     __slots__ = ("path", "_make", "_key_of", "_key", "_store")
 
-    def __init__(self, path: str, make: Callable[[], bytes], key_of: Callable[[], str],
+    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes]], key_of: Callable[[], str],
                  store: "Generations | None" = None):
         self.path = path
         self._make = make
@@ -371,15 +375,25 @@ class Job:
 
     def make(self) -> bytes:
         if self._store is None:
-            return self._make()
+            return _joined(self._make())
         data = self._store.get(self.key)
         if data is None:
-            data = self._make()
+            data = _joined(self._make())
             self._store.put(self.key, data)
         return data
 
+    def chunks(self) -> Iterable[bytes]:
+        """The bytes in the pieces they are made in (a data file comes an event
+        or a few at a time), for writing without holding the whole file."""
+        made = self._make() if self._store is None else self.make()
+        return (made,) if isinstance(made, bytes) else made
+
     def __repr__(self) -> str:
         return f"Job({self.path!r})"
+
+
+def _joined(made: bytes | Iterable[bytes]) -> bytes:
+    return made if isinstance(made, bytes) else b"".join(made)
 
 
 class Plan(Mapping):
@@ -459,8 +473,8 @@ class Renderer:
         self.jobs: dict[str, Job] = {}  # filled by plan()
         self._store = self.cache.pages if self.cache.keep_pages else None
         events = site.events
-        self.actors = Names(a for e in events for a in e.actors)
-        self.tags = Names(t for e in events for t in e.tags)
+        self.actors = Names((a for e in events for a in e.actors), "actors")
+        self.tags = Names((t for e in events for t in e.tags), "tags")
         context = views_context(site, self.actors, self.tags)
         if context != self.cache.views_context:
             self.cache.views, self.cache.views_context = {}, context
@@ -473,13 +487,20 @@ class Renderer:
         goes; escaped data cannot contain the marker (it is an HTML comment,
         which the sanitiser also strips), so replacing it is safe.
         """
+        if h == 1:  # the event's own page: shown once, not worth keeping
+            return Markup(self._card_html(view, h, link_title).replace(ROOT_MARK, root))
         key = (view.fingerprint, h, link_title)
-        html = self.cache.cards.get(key)
-        if html is None:
-            macro = self.env.get_template("_event.html").module.event_card
-            html = str(macro(view, h, Markup(ROOT_MARK), link_title))
-            self.cache.cards.put(key, html)
-        return Markup(html.replace(ROOT_MARK, root))
+        packed = self.cache.cards.get(key)
+        if packed is None:
+            packed = zlib.compress(self._card_html(view, h, link_title).encode("utf-8"), 1)
+            self.cache.cards.put(key, packed)
+        # Kept compressed (a third of the size): every event's card stays in
+        # memory until the lists that show it are made, 250 MB at 100,000 events.
+        return Markup(zlib.decompress(packed).decode("utf-8").replace(ROOT_MARK, root))
+
+    def _card_html(self, view: EventView, h: int, link_title: bool) -> str:
+        macro = self.env.get_template("_event.html").module.event_card
+        return str(macro(view, h, Markup(ROOT_MARK), link_title))
 
     def file(self, source: Path, path: str) -> None:
         """A file copied as it is; its key is a digest of its content."""
@@ -496,15 +517,19 @@ class Renderer:
         root = _root_for(path) if root is None else root
 
         def render() -> bytes:
-            if make is not None:
-                context.update(make())
-            canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
-            return self.env.get_template(template).render(
-                site=self.site.info, root=root, path=path, canonical=canonical, card=self.card, **context
-            ).encode("utf-8")
+            more = make() if make is not None else {}  # not kept: the plan stays small
+            return self._render_page(path, template, root, {**context, **more})
 
-        info = self.site.info
-        self.jobs[path] = Job(path, render, lambda: fingerprint(("page", path, template, root, info, memo)), self._store)
+        self.jobs[path] = Job(path, render, lambda: self._page_key(path, template, root, memo), self._store)
+
+    def _render_page(self, path: str, template: str, root: str, context: dict) -> bytes:
+        canonical = self.site.info.base_url + path.removesuffix("index.html") if self.site.info.base_url else ""
+        return self.env.get_template(template).render(
+            site=self.site.info, root=root, path=path, canonical=canonical, card=self.card, **context
+        ).encode("utf-8")
+
+    def _page_key(self, path: str, template: str, root: str, memo: tuple) -> str:
+        return fingerprint(("page", path, template, root, self.site.info, memo))
 
     def plan(self) -> "Plan":
         """Every file of the site, each part planned when first asked for."""
@@ -559,23 +584,37 @@ class Renderer:
             self._listing_pages(timeline, "Timeline", [Link("Full timeline", "")], filters, skip_root=True)
 
     def _event_pages(self) -> None:
-        site, views = self.site, self.views
-        home = self._timeline[1]
-        for i, view in enumerate(views):
-            previous = views[i - 1] if i > 0 else None
-            following = views[i + 1] if i + 1 < len(views) else None
-            self.page(
-                f"events/{view.event.id}/index.html", "event.html",
-                memo=(view.fingerprint, home[view.event.id],
-                      *((v.event.id, v.event.title) if v else None for v in (previous, following))),
-                make=lambda event=view.event: {"jsonld": Markup(event_jsonld(site, event))},
-                view=view, title=view.event.title, previous=previous, next=following, home=home[view.event.id],
-            )
+        # One small job per event, its context made only when it is needed:
+        # with closures over each page's context the plan of 100,000 event
+        # pages took 250 MB.
+        for i, view in enumerate(self.views):
+            path = f"events/{view.event.id}/index.html"
+            self.jobs[path] = Job(path, partial(self._event_page, i), partial(self._event_page_key, i), self._store)
+
+    def _event_neighbours(self, i: int) -> tuple[EventView, EventView | None, EventView | None, str]:
+        views = self.views
+        previous = views[i - 1] if i > 0 else None
+        following = views[i + 1] if i + 1 < len(views) else None
+        return views[i], previous, following, self._timeline[1][views[i].event.id]
+
+    def _event_page_key(self, i: int) -> str:
+        view, previous, following, home = self._event_neighbours(i)
+        memo = (view.fingerprint, home, *((v.event.id, v.event.title) if v else None for v in (previous, following)))
+        path = f"events/{view.event.id}/index.html"
+        return self._page_key(path, "event.html", _root_for(path), memo)
+
+    def _event_page(self, i: int) -> bytes:
+        view, previous, following, home = self._event_neighbours(i)
+        path = f"events/{view.event.id}/index.html"
+        return self._render_page(path, "event.html", _root_for(path), {
+            "view": view, "title": view.event.title, "previous": previous, "next": following, "home": home,
+            "jsonld": Markup(event_jsonld(self.site, view.event)),
+        })
 
     def _other_files(self) -> None:
         about = (PAGES / "about.md").read_text(encoding="utf-8")
         self.page("about/index.html", "page.html", memo=(about,), title="About this timeline",
-                  body=Markup(markdown_html(about, page=True)))
+                  body=markdown_html(about, page=True))
         # Hosts serve 404.html at any depth, so its links cannot be relative.
         self.page("404.html", "404.html", root=self.site.info.base_url or "/", memo=(), title="Page not found")
         for asset in sorted(STATIC.rglob("*")):
@@ -650,14 +689,23 @@ class Renderer:
             archive_name = Path(source.file).name
             citations = spans[source.id]
             self.file(source.path, f"sources/{source.id}/{archive_name}")
+            citing = list({v.event.id: v for v, _ in uses}.values())
+            more = None  # the list of citing events, when too long for this page
+            if len(citing) > self.limit:
+                more = plan(citing, f"sources/{source.id}/cited-by/", limit=self.limit)
+                self._listing_pages(more, f"Events citing “{source.title}”",
+                                    [Link(source.title, f"sources/{source.id}/"), Link("All sources", "sources/")], None)
+                uses = []
             self.page(
                 f"sources/{source.id}/index.html", "source.html",
-                memo=(source, tuple((v.event.id, v.event.title, v.when, c) for v, c in uses), tuple(citations)),
+                memo=(source, tuple((v.event.id, v.event.title, v.when, c) for v, c in uses), tuple(citations),
+                      more and (more.path, len(citing))),
                 make=lambda source=source, citations=citations: {"paragraphs": source_paragraphs(source, citations)},
                 source=source, title=source.title, cited_by=uses, archive_name=archive_name,
+                more=more, citing=len(citing),
                 # "./" and quoting: a file named "javascript:x.txt" must stay a relative link
                 archive_href="./" + quote(archive_name),
-                note_html=Markup(markdown_html(source.note)) if source.note else Markup(""),
+                note_html=markdown_html(source.note) if source.note else NO_HTML,
             )
         counted = [(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources]
         self.page("sources/index.html", "sources.html", memo=tuple(counted), title="Sources", sources=counted)

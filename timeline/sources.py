@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from array import array
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -35,10 +36,10 @@ class NormalisedText:
     original: str
 
     @cached_property
-    def _folded(self) -> tuple[str, list[int]]:
+    def _folded(self) -> tuple[str, "array[int]"]:
         translated = self.original.translate(_TYPOGRAPHIC)  # one character for one
         words: list[str] = []
-        offsets: list[int] = []
+        offsets = array("q")  # 8 bytes an offset where a list of ints took 36
         end = 0
         for match in _WORD.finditer(translated):
             if words:

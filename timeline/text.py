@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import markdown
 import nh3
+from markupsafe import Markup
 
 # What a summary or note may contain once rendered; everything else is
 # stripped by the sanitiser, so raw HTML in the data never reaches a page.
@@ -22,18 +23,21 @@ _converter = markdown.Markdown(extensions=[], output_format="html")
 
 # (text, page) → HTML. A plain dict rather than lru_cache so that the build
 # cache (timeline/cache.py) can save it and fill it again.
-markdown_cache: dict[tuple[str, bool], str] = {}
+markdown_cache: dict[tuple[str, bool], Markup] = {}
 
 
-def markdown_html(text: str, page: bool = False) -> str:
+def markdown_html(text: str, page: bool = False) -> Markup:
     """Markdown → sanitised HTML; cached by text since summaries rarely change.
+
+    Returned as Markup (safe to show as it is), the very object the cache
+    holds: wrapping it again would copy every summary of the site.
 
     `page` allows a top-level heading, for the Markdown pages (the about page
     brings its own <h1>); summaries and notes never get one.
     """
     cached = markdown_cache.get((text, page))
     if cached is None:
-        cached = markdown_cache[(text, page)] = _convert(text, page)
+        cached = markdown_cache[(text, page)] = Markup(_convert(text, page))
     return cached
 
 
@@ -92,10 +96,12 @@ def _sanitise(text: str, page: bool) -> str:
     )
 
 
-@lru_cache(maxsize=None)
+# Bounded: unbounded, the plain texts of 100,000 summaries (for the CSV and
+# the calendar) stayed in memory for the whole build.
+@lru_cache(maxsize=8192)
 def plain_text(markdown_text: str, limit: int | None = None) -> str:
     """The words of a Markdown text, for meta descriptions and feeds."""
-    words = html.unescape(_TAG.sub("", markdown_html(markdown_text))).split()
+    words = html.unescape(_TAG.sub("", str(markdown_html(markdown_text)))).split()
     text = " ".join(words)
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -89,6 +89,7 @@ class _Checker:
         self.root = loaded.path.resolve().parent
         self.broken_sources: set[str] = set()  # declared, but with problems
         self.sources_key = ""  # digest of every source's id, file and text
+        self.remember = True  # keep checked events for the next check
         self.next_cache: dict[int, tuple[dict, str, Event]] = {}
 
     def problem(self, path: tuple, message: str, subject: str = "") -> None:
@@ -276,7 +277,8 @@ class _Checker:
             event = self.event(table, path, subject, sources)
             if event is None or len(self.problems) != before:
                 return event
-        self.next_cache[id(table)] = (table, self.sources_key, event)
+        if self.remember:
+            self.next_cache[id(table)] = (table, self.sources_key, event)
         return event
 
     def event(self, table: dict, path: tuple, subject: str, sources: dict) -> Event | None:
@@ -449,9 +451,12 @@ def restore_events(saved: list[tuple[str, str, Event]]) -> None:
             _event_cache[id(table)] = (table, sources_key, event)
 
 
-def validate(loaded: Loaded) -> tuple[Site | None, list[Problem]]:
-    """Check everything; return the site model only when nothing is wrong."""
+def validate(loaded: Loaded, remember: bool = True) -> tuple[Site | None, list[Problem]]:
+    """Check everything; return the site model only when nothing is wrong.
+
+    `remember=False` keeps nothing for the next check (a one-off build)."""
     checker = _Checker(loaded)
+    checker.remember = remember
     data = loaded.data
     checker.unknown_keys(data, TOP_KEYS, (), "", "the events file")
     info = checker.site(data)

@@ -17,7 +17,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -33,7 +33,7 @@ class Job(Protocol):
     path: str
     key: str
 
-    def make(self) -> bytes: ...
+    def chunks(self) -> Iterable[bytes]: ...
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -133,16 +133,21 @@ def _link(source: Path, target: Path, before) -> bool:
 
 
 def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, tuple]:
-    """Make one file and put it in the new folder; link it instead when the
-    bytes turn out the same as the published file's."""
-    data = job.make()
-    digest = hashlib.blake2b(data, digest_size=20).digest()
+    """Make one file into the new folder, piece by piece; link the published
+    file instead when the bytes turn out the same (its time and inode stay)."""
     target = fresh / job.path
+    digest = hashlib.blake2b(digest_size=20)
+    with target.open("wb") as handle:
+        for chunk in job.chunks():
+            digest.update(chunk)
+            handle.write(chunk)
     before = previous.get(job.path)
-    if not (before is not None and before[0] == digest and _link(out / job.path, target, before)):
-        target.write_bytes(data)
+    if before is not None and before[0] == digest.digest() and _unchanged(out / job.path, before):
+        target.unlink()
+        if not _link(out / job.path, target, before):
+            raise OSError(f"cannot link {out / job.path}")  # the file changed in between: try the build again
     stat = target.stat()
-    return job.path, (digest, stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key)
+    return job.path, (digest.digest(), stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key)
 
 
 def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int) -> Manifest:

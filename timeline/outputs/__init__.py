@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from html import escape
 from urllib.parse import urlsplit
 
@@ -101,11 +102,13 @@ OUTPUT_FILES = frozenset({"feed.xml", "events.ics", "timeline.json", "events.jso
 
 
 def output_makers(site: Site, html_paths: list[str],
-                  environ: Mapping[str, str] | None = None) -> dict[str, Callable[[], bytes]]:
+                  environ: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes]]]:
     """Every machine-readable file, not yet made: {path relative to the site root: maker}.
 
-    Each file is made only when its maker is called, so a build can write
-    them one at a time and the preview can make one when it is asked for.
+    Each file is made only when its maker is called, and comes in pieces
+    (an event or a few at a time), so a build writes each piece as it is
+    made and a record of any size is never held whole in memory; the
+    preview makes a file only when it is asked for.
     `html_paths` are the site's HTML pages (for the sitemap). `environ`
     defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
     """
@@ -113,23 +116,47 @@ def output_makers(site: Site, html_paths: list[str],
 
     when = build_time(environ)
     makers = {
-        "feed.xml": lambda: feed.render_feed(site, when),
+        "feed.xml": lambda: [feed.render_feed(site, when)],
         "events.ics": lambda: ical.render_ical(site, when),
         "timeline.json": lambda: timelinejs.render_timelinejs(site),
         "events.json": lambda: data.render_json(site),
-        "events.json.schema.json": data.json_schema_bytes,
+        "events.json.schema.json": lambda: [data.json_schema_bytes()],
         "events.csv": lambda: data.render_csv(site),
-        "robots.txt": lambda: seo.render_robots(site),
+        "robots.txt": lambda: [seo.render_robots(site)],
     }
     if site.info.base_url:
-        makers["sitemap.xml"] = lambda: seo.render_sitemap(site, html_paths)
+        makers["sitemap.xml"] = lambda: [seo.render_sitemap(site, html_paths)]
     assert makers.keys() <= OUTPUT_FILES
     return dict(sorted(makers.items()))
 
 
 def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """Every machine-readable file: {path relative to the site root: bytes}."""
-    return {path: make() for path, make in output_makers(site, html_paths, environ).items()}
+    return {path: b"".join(make()) for path, make in output_makers(site, html_paths, environ).items()}
+
+
+_JSON = dict(ensure_ascii=False, sort_keys=True, indent=1)
+_MARK = "\x00items\x00"
+
+
+def json_chunks(outer: dict, key: str, items: Iterable) -> Iterator[bytes]:
+    """Exactly `json.dumps(outer with outer[key] = list(items), ensure_ascii=False,
+    sort_keys=True, indent=1) + "\n"` in UTF-8, made one item at a time.
+
+    `key` is a key of the top-level object, so each item's lines are
+    indented two levels. JSON strings hold no raw newline, so the item's
+    text can be indented line by line.
+    """
+    head, _, tail = json.dumps({**outer, key: [_MARK]}, **_JSON).partition("  " + json.dumps(_MARK))
+    first = True
+    for item in items:
+        text = "\n".join("  " + line for line in json.dumps(item, **_JSON).split("\n"))
+        yield ((head if first else ",\n") + text).encode("utf-8")
+        first = False
+    if first:  # no items: the list is written as []
+        yield (json.dumps({**outer, key: []}, **_JSON) + "\n").encode("utf-8")
+    else:
+        yield (tail + "\n").encode("utf-8")
 
 
 # --- shared by the feed and the TimelineJS slides ----------------------------------
@@ -165,7 +192,8 @@ def event_html(site: Site, event: Event, show_when: bool = True) -> str:
         parts.append(f"<p><em>Date supplied by the editors:</em> {escape(event.date_note)}</p>")
     parts.append(markdown_html(event.summary))
     if event.editor_note:
-        parts.append("<p><em>Editors' note:</em></p>" + markdown_html(event.editor_note))
+        parts.append("<p><em>Editors' note:</em></p>")
+        parts.append(markdown_html(event.editor_note))
     parts.append("<p>Sources:</p><ul>")
     parts.extend(f"<li>{cite(c)}</li>" for c in event.citations)
     parts.append("</ul>")

@@ -29,12 +29,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..dates import PartialDate
 from ..model import Citation, Event, Site, Source
 from ..text import plain_text
-from . import event_path, site_url, when_text
+from . import event_path, json_chunks, site_url, when_text
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
@@ -108,6 +109,11 @@ def event_record(site: Site, event: Event) -> dict:
 
 
 def record(site: Site) -> dict:
+    """The whole record as events.json holds it."""
+    return {**_record_head(site), "events": [event_record(site, e) for e in site.events]}
+
+
+def _record_head(site: Site) -> dict:
     info = site.info
     return {
         "format_version": FORMAT_VERSION,
@@ -118,12 +124,12 @@ def record(site: Site) -> dict:
             "base_url": _or_none(info.base_url),
         },
         "sources": [source_record(site, s) for s in sorted(site.sources.values(), key=lambda s: s.id)],
-        "events": [event_record(site, e) for e in site.events],
     }
 
 
-def render_json(site: Site) -> bytes:
-    return (json.dumps(record(site), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+def render_json(site: Site) -> Iterator[bytes]:
+    """events.json, an event at a time (the same bytes as dumping record())."""
+    return json_chunks(_record_head(site), "events", (event_record(site, e) for e in site.events))
 
 
 def json_schema() -> dict:
@@ -162,10 +168,15 @@ def _inert(cell):
     return cell
 
 
-def render_csv(site: Site) -> bytes:
+def render_csv(site: Site) -> Iterator[bytes]:
+    """events.csv, a row at a time."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for event in site.events:
         writer.writerow({key: _inert(value) for key, value in csv_row(site, event).items()})
-    return out.getvalue().encode("utf-8")
+        if out.tell() > 65536:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")

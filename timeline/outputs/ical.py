@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 from ..dates import PartialDate
 from ..model import Event, Site
@@ -154,7 +155,8 @@ def _vevent(site: Site, event: Event, build_time: dt.datetime | None) -> list[st
     return lines
 
 
-def render_ical(site: Site, build_time: dt.datetime | None = None) -> bytes:
+def render_ical(site: Site, build_time: dt.datetime | None = None) -> Iterator[bytes]:
+    """events.ics, an event at a time."""
     info = site.info
     left_out = sum(1 for e in site.events if not in_calendar(e))
     about = info.description + ("\n\n" if info.description else "") + (
@@ -175,8 +177,8 @@ def render_ical(site: Site, build_time: dt.datetime | None = None) -> bytes:
     if info.base_url:
         lines.append(f"URL:{info.base_url}")
         lines.append(f"SOURCE;VALUE=URI:{site_url(site, 'events.ics')}")
+    yield "".join(fold(line) for line in lines).encode("utf-8")
     for event in site.events:
         if in_calendar(event):
-            lines += _vevent(site, event, build_time)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) for line in lines).encode("utf-8")
+            yield "".join(fold(line) for line in _vevent(site, event, build_time)).encode("utf-8")
+    yield fold("END:VCALENDAR").encode("utf-8")

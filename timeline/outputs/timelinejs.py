@@ -24,12 +24,12 @@ optional ``end_date``, ``text`` {headline, text (HTML)}, ``display_date``,
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from html import escape
 
 from ..dates import PartialDate
 from ..model import Event, Site
-from . import event_html, when_text
+from . import event_html, json_chunks, when_text
 
 
 def date_object(date: PartialDate, display: str | None = None) -> dict:
@@ -63,9 +63,14 @@ def slide(site: Site, event: Event) -> dict:
 
 
 def timeline_data(site: Site) -> dict:
+    return {**_frame(site), "events": [slide(site, e) for e in site.events]}
+
+
+def _frame(site: Site) -> dict:
     title = {"text": {"headline": escape(site.info.title), "text": escape(site.info.description)}}
-    return {"title": title, "events": [slide(site, e) for e in site.events], "scale": "human"}
+    return {"title": title, "scale": "human"}
 
 
-def render_timelinejs(site: Site) -> bytes:
-    return (json.dumps(timeline_data(site), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+def render_timelinejs(site: Site) -> Iterator[bytes]:
+    """timeline.json, a slide at a time (the same bytes as dumping timeline_data())."""
+    return json_chunks(_frame(site), "events", (slide(site, e) for e in site.events))
