@@ -616,3 +616,14 @@ def test_source_normaliser_matches_a_character_by_character_fold(text):
     from timeline.sources import NormalisedText
     folded, offsets = NormalisedText(text)._folded
     assert (folded, list(offsets)) == _folded_by_hand(text)
+
+
+@settings(max_examples=int(300 * SCALE), deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ,;\\“”é€😀\u0301")), max_size=300))
+def test_ical_folding_keeps_every_line_whole_and_short(line):
+    """RFC 5545: unfolding gives the line back; no physical line over 75 octets."""
+    from timeline.outputs.ical import fold
+    folded = fold(line)
+    assert folded.endswith("\r\n")
+    assert folded[:-2].replace("\r\n ", "") == line
+    assert all(len(part.encode("utf-8")) <= 75 for part in folded[:-2].split("\r\n"))

@@ -25,7 +25,7 @@ class DateError(ValueError):
     """A value that is not one of the accepted date forms."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PartialDate:
     year: int
     month: int | None = None

@@ -15,7 +15,7 @@ from .dates import MONTHS
 EVENTS_PER_PAGE = 150
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Listing:
     path: str  # the page's folder relative to the site root: "", "years/2025/", "actors/russia/2025/05/"
     label: str  # what it covers: "", "2025", "May 2025", "May 2025, page 2 of 3"

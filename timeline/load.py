@@ -179,6 +179,11 @@ def saved_pieces() -> dict[str, dict]:
     return dict(_pieces)
 
 
+def pieces_held() -> frozenset[str]:
+    """Which pieces the cache holds (to tell whether it changed)."""
+    return frozenset(_pieces)
+
+
 def restore_pieces(pieces: dict[str, dict]) -> None:
     global _pieces
     _pieces = dict(pieces)

@@ -11,7 +11,7 @@ from pathlib import Path
 from .dates import PartialDate
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""
 
@@ -26,7 +26,7 @@ class Problem:
         return f"{where}:{subject} {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteInfo:
     title: str
     description: str = ""
@@ -34,7 +34,7 @@ class SiteInfo:
     base_url: str = ""  # absolute URL of the published site, with trailing slash, or ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     id: str
     title: str
@@ -47,7 +47,7 @@ class Source:
     note: str = ""  # Markdown: what the editors know of this document
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Citation:
     source_id: str
     quote: str
@@ -56,7 +56,7 @@ class Citation:
     anchor: str  # id of the highlighted passage on the source page
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Version:
     """One source's account of a fact the sources disagree on."""
 
@@ -64,14 +64,14 @@ class Version:
     citation: Citation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Difference:
     about: str
     versions: tuple[Version, ...]
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Event:
     id: str
     date: PartialDate
@@ -99,7 +99,7 @@ class Event:
         return self.citations + extra
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Site:
     info: SiteInfo
     sources: dict[str, Source]

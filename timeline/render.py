@@ -45,26 +45,26 @@ NO_HTML = Markup("")
 
 # --- views ------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Link:
     text: str
     url: str  # relative to the site root
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CitationView:
     quote: str
     source: Source
     url: str  # the highlighted passage: sources/<id>/#passage-N
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VersionView:
     claim: str
     citation: CitationView
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DifferenceView:
     about: str
     note: str
@@ -81,7 +81,7 @@ def fingerprint(value) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=20).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EventView:
     event: Event
     url: str
@@ -101,7 +101,7 @@ class EventView:
     fingerprint: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MonthGroup:
     id: str
     label: str
@@ -109,7 +109,7 @@ class MonthGroup:
     events: tuple[EventView, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class YearGroup:
     year: int
     months: tuple[MonthGroup, ...]
@@ -219,7 +219,7 @@ def group_by_month(views: list[EventView]) -> tuple[YearGroup, ...]:
 
 # --- source pages ---------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Segment:
     text: str
     marked: bool
@@ -329,6 +329,7 @@ class FragmentCache:
         self.published: dict = {}  # what the last build wrote, see write.publish
         self.next_views: dict[int, tuple] = {}
         self.stamp: tuple = ()
+        self.restored: tuple | None = None  # what the disk cache held when read (see cache.write)
 
     def start(self) -> None:
         stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in TEMPLATES.glob("*.html")))

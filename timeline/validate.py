@@ -439,6 +439,11 @@ def saved_events() -> list[tuple[str, str, Event]]:
             for key, (_, sources_key, event) in _event_cache.items() if key in piece_of]
 
 
+def events_held() -> frozenset[tuple[int, int]]:
+    """Which checked events the cache holds, by identity (to tell whether it changed)."""
+    return frozenset((key, id(event)) for key, (_, _, event) in _event_cache.items())
+
+
 def restore_events(saved: list[tuple[str, str, Event]]) -> None:
     """Reattach saved events to the tables the loader will hand out for their pieces."""
     from . import load

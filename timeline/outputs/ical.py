@@ -53,20 +53,16 @@ def fold(line: str) -> str:
     """One content line, folded into CRLF-terminated lines of at most 75 octets."""
     if len(line) <= 75 and line.isascii():  # most lines: no need to look at each character
         return line + "\r\n"
-    if line.isascii():  # one octet per character: cut by slicing
-        parts = [line[:75]] + [" " + line[i:i + 74] for i in range(75, len(line), 74)]
-        return "".join(part + "\r\n" for part in parts)
-    out, current, size = [], [], 0
-    limit = 75
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            out.append("".join(current))
-            current, size, limit = [" "], 1, 75  # a continuation line starts with a space
-        current.append(ch)
-        size += width
-    out.append("".join(current))
-    return "".join(part + "\r\n" for part in out)
+    data = line.encode("utf-8")
+    parts, start, limit = [], 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # never cut inside a character's UTF-8 bytes
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # a continuation line starts with a space
+    parts.append(data[start:])
+    return "\r\n ".join(part.decode("utf-8") for part in parts) + "\r\n"
 
 
 def _date(value: dt.date) -> str:
