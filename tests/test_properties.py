@@ -577,12 +577,14 @@ MARKDOWN_ALPHABET = st.sampled_from(list("abcXYZ019 éÜ,.;:'\"?!%$()’‘“�
 @settings(max_examples=int(400 * SCALE), deadline=None)
 @given(st.lists(MARKDOWN_ALPHABET, max_size=40).map("".join))
 def test_plain_paragraph_shortcut_agrees_with_markdown(text):
-    """Where the shortcut answers, its HTML is exactly Python-Markdown's."""
-    from timeline.text import _converter, plain_paragraph
+    """Where the shortcut answers, its HTML is exactly Python-Markdown's,
+    and the sanitiser leaves it as it is."""
+    from timeline.text import _converter, clean, plain_paragraph
     fast = plain_paragraph(text)
     _converter.reset()
     if fast is not None:
         assert fast == _converter.convert(text)
+        assert clean(fast) == fast == clean(fast, page=True)  # so the sanitiser is skipped too
     PLAIN_SEEN[fast is not None] += 1
 
 

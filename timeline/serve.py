@@ -24,7 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -179,6 +180,10 @@ def watch(preview: Preview) -> None:
 
 
 _CHANGES = {"created", "modified", "deleted", "moved", "closed"}
+# Asked of the system itself, so that the rebuild's own reads (opening
+# every source and template) do not wake the watcher's threads.
+_CHANGE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+                  DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
 
 def _start_observer(handler, recursive: list[str], flat: set[str]):
@@ -186,9 +191,9 @@ def _start_observer(handler, recursive: list[str], flat: set[str]):
         observer = kind()
         try:
             for folder in recursive:
-                observer.schedule(handler, folder, recursive=True)
+                observer.schedule(handler, folder, recursive=True, event_filter=_CHANGE_EVENTS)
             for folder in flat - set(recursive):
-                observer.schedule(handler, folder, recursive=False)
+                observer.schedule(handler, folder, recursive=False, event_filter=_CHANGE_EVENTS)
             observer.start()
             return observer
         except OSError:  # e.g. the system's inotify limits are reached

@@ -83,9 +83,14 @@ def plain_paragraph(text: str) -> str | None:
 
 def _sanitise(text: str, page: bool) -> str:
     rendered = plain_paragraph(text)
-    if rendered is None:
-        _converter.reset()
-        rendered = _converter.convert(text)
+    if rendered is not None:
+        return rendered  # nothing in it for the sanitiser to change (tested)
+    _converter.reset()
+    return clean(_converter.convert(text), page)
+
+
+def clean(rendered: str, page: bool = False) -> str:
+    """HTML with only the allowed tags, attributes and link schemes left."""
     return nh3.clean(
         rendered,
         tags=_ALLOWED_TAGS | {"h1"} if page else _ALLOWED_TAGS,

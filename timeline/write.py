@@ -143,9 +143,12 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
             handle.write(chunk)
     before = previous.get(job.path)
     if before is not None and before[0] == digest.digest() and _unchanged(out / job.path, before):
-        target.unlink()
-        if not _link(out / job.path, target, before):
-            raise OSError(f"cannot link {out / job.path}")  # the file changed in between: try the build again
+        linked = target.with_name(f".{target.name}.{os.getpid()}.link")
+        try:
+            os.link(out / job.path, linked)
+            os.replace(linked, target)
+        except OSError:  # no hard links here: the copy just written stays
+            pass
     stat = target.stat()
     return job.path, (digest.digest(), stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key)
 
