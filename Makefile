@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: serve build check test chromium java clean
+.PHONY: serve build check test bench chromium java hugo clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -51,6 +51,18 @@ node_modules/.installed: package.json package-lock.json | java
 
 test: $(STAMP) chromium java node_modules/.installed
 	$(PY) -m pytest
+
+# The benchmark (README, Performance): about 25 minutes; Hugo, when it can
+# be installed, for the comparison.
+bench: $(STAMP) hugo
+	$(PY) benchmarks/run.py
+
+hugo:
+	@if ! command -v hugo >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's hugo for the comparison..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null || \
+	    echo "hugo could not be installed: the table will have no Hugo columns." >&2; \
+	fi
 
 clean:
 	rm -rf public .cache test-artifacts
