@@ -287,8 +287,8 @@ class Generations:
     many edits the preview has seen.
     """
 
-    def __init__(self, entries: dict | None = None):
-        self.now: dict = dict(entries or {})
+    def __init__(self):
+        self.now: dict = {}
         self.before: dict = {}
 
     def start(self) -> None:
