@@ -161,9 +161,14 @@ def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, worke
     (and everything they were planned from) by fork, so nothing but the
     small manifest entries crosses between the processes.
     """
-    if workers < 2 or len(jobs) < PARALLEL_MIN or not hasattr(os, "fork"):
+    counter = None
+    if workers >= 2 and len(jobs) >= PARALLEL_MIN and hasattr(os, "fork"):
+        try:
+            counter = multiprocessing.get_context("fork").Value("q", 0)
+        except (OSError, ValueError):  # no shared memory or fork here: one process will do
+            counter = None
+    if counter is None:
         return dict(_write(job, fresh, out, previous) for job in jobs)
-    counter = multiprocessing.get_context("fork").Value("q", 0)
 
     def share() -> Manifest:
         done: Manifest = {}
