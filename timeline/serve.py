@@ -160,10 +160,8 @@ def watch(preview: Preview) -> None:
         return path in files or any(path == f or path.startswith(f + os.sep) for f in folders)
 
     class Handler(FileSystemEventHandler):
-        def on_any_event(self, event):
-            # Reads (opened, closed without writing) are the rebuild's own.
-            if event.event_type in _CHANGES and (
-                    concerns(os.fsdecode(event.src_path)) or concerns(os.fsdecode(getattr(event, "dest_path", "") or ""))):
+        def on_any_event(self, event):  # only the kinds in _CHANGE_EVENTS arrive
+            if concerns(os.fsdecode(event.src_path)) or concerns(os.fsdecode(getattr(event, "dest_path", "") or "")):
                 changed.set()
 
     observer = _start_observer(Handler(), folders, {os.path.dirname(f) for f in files})
@@ -179,7 +177,6 @@ def watch(preview: Preview) -> None:
         observer.stop()
 
 
-_CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 # Asked of the system itself, so that the rebuild's own reads (opening
 # every source and template) do not wake the watcher's threads.
 _CHANGE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
