@@ -24,11 +24,14 @@ def project(tmp_path):
     return tmp_path
 
 
-def build(project: Path, out: str, *flags: str) -> None:
+def build(project: Path, out: str, *flags: str, env: dict | None = None) -> str:
+    """Run a build; its standard output."""
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(project / "events.toml"),
-                             "--out", str(project / out), *flags], capture_output=True, text=True)
+                             "--out", str(project / out), *flags], capture_output=True, text=True,
+                            env={**os.environ, **(env or {})})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    return result.stdout
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -85,6 +88,9 @@ def test_damaged_or_foreign_cache_is_ignored(project, damage):
         state["version"] = "other code"
         payload = pickle.dumps(state)
         cache_file.write_bytes(hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    # An edit, so that the build cannot stop at the stamp and must read the cache.
+    edit(project / "events.toml", 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    build(project, "fresh", "--no-cache")
     if damage == "directory":
         result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(project / "events.toml"),
                                  "--out", str(project / "public")], capture_output=True, text=True)
@@ -92,7 +98,7 @@ def test_damaged_or_foreign_cache_is_ignored(project, damage):
         assert tree(project / "public") == tree(project / "fresh")
         assert "Traceback" not in result.stderr
         return
-    build(project, "public")
+    assert "up to date" not in build(project, "public")
     assert tree(project / "public") == tree(project / "fresh")
 
 
@@ -142,3 +148,67 @@ def test_a_published_folder_changed_by_hand_is_built_again(project, meddle):
     build(project, "public")
     build(project, "fresh", "--no-cache")
     assert tree(out) == tree(project / "fresh")
+
+
+# --- the stamp: a build with nothing to do stops before loading -------------------------
+
+def test_a_build_with_nothing_changed_says_so(project):
+    assert "up to date" not in build(project, "public")
+    assert "public/ is up to date" in build(project, "public")
+    edit(project / "events.toml", 'title = "The first Istanbul talks"', 'title = "Edited"')
+    edit(project / "events.toml", 'title = "Edited"', 'title = "The first Istanbul talks"')
+    assert "up to date" in build(project, "public")  # edited and put back: the same input
+
+
+@pytest.mark.parametrize("change", ["source text", "SOURCE_DATE_EPOCH", "base url", "other output folder",
+                                    "file deleted", "file added", "event edited"])
+def test_any_changed_input_or_output_means_a_build(project, change):
+    flags, env = [], {}
+    build(project, "public")
+    events = project / "events.toml"
+    if change == "source text":  # the quotes still match; the source page shows the new paragraph
+        source = project / "site_src" / "sources" / "004_42b39f02cca32838.txt"
+        source.write_text(source.read_text(encoding="utf-8") + "\nA paragraph added later.\n", encoding="utf-8")
+    elif change == "SOURCE_DATE_EPOCH":
+        env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    elif change == "base url":
+        flags = ["--base-url", "https://example.org/timeline/"]
+    elif change == "other output folder":
+        shutil.copytree(project / "public", project / "other")
+        (project / "other" / "about" / "index.html").unlink()
+    elif change == "file deleted":
+        (project / "public" / "events.json").unlink()
+    elif change == "file added":
+        (project / "public" / "stray.html").write_text("not ours")
+    else:
+        edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    out = "other" if change == "other output folder" else "public"
+    assert "up to date" not in build(project, out, *flags, env=env)
+    build(project, "fresh", "--no-cache", *flags, env=env)
+    assert tree(project / out) == tree(project / "fresh")
+    assert "up to date" in build(project, out, *flags, env=env)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "foreign code"])
+def test_a_damaged_or_foreign_stamp_means_a_build(project, damage):
+    build(project, "public")
+    stamp_file = project / ".cache" / "published.pickle"
+    raw = stamp_file.read_bytes()
+    if damage == "garbage":
+        stamp_file.write_bytes(os.urandom(4096))
+    elif damage == "truncated":
+        stamp_file.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flipped":
+        middle = len(raw) // 2
+        stamp_file.write_bytes(raw[:middle] + bytes([raw[middle] ^ 0xFF]) + raw[middle + 1:])
+    elif damage == "empty":
+        stamp_file.write_bytes(b"")
+    else:
+        import dataclasses
+        import hashlib
+        payload = pickle.dumps(dataclasses.replace(pickle.loads(raw[32:]), code="other code"))
+        stamp_file.write_bytes(hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    (project / "public" / "index.html").write_bytes(b"edited by hand")  # only a real build puts it right
+    assert "up to date" not in build(project, "public")
+    build(project, "fresh", "--no-cache")
+    assert tree(project / "public") == tree(project / "fresh")

@@ -273,6 +273,30 @@ KILL_BETWEEN_RENAMES = textwrap.dedent("""
 """)
 
 
+# A build that knows the last one moves its changed files in one by one: a
+# kill right after marking the staging folder complete (moved=0), or after
+# the first file was moved in (moved=1).
+KILL_WHILE_MOVING_IN = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, {root!r})
+    real_rename, real_replace = os.rename, os.replace
+    done = []
+    def rename(source, target, *args, **kwargs):
+        real_rename(source, target, *args, **kwargs)
+        if ".commit-" in str(target) and {moved} == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+    def replace(source, target, *args, **kwargs):
+        real_replace(source, target, *args, **kwargs)
+        if ".commit-" in str(source):
+            done.append(target)
+            if len(done) == {moved}:
+                os.kill(os.getpid(), signal.SIGKILL)
+    os.rename, os.replace = rename, replace
+    from timeline.cli import main
+    sys.exit(main(["--events", {events!r}, "--out", {out!r}]))
+""")
+
+
 def _run(script: str, project: Path, **extra) -> subprocess.CompletedProcess:
     code = script.format(root=str(ROOT), events=str(project / "events.toml"), out=str(project / "public"), **extra)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -312,6 +336,32 @@ def test_a_build_killed_between_renames_is_put_back_before_anything_else(project
     recover(project / "public")
     assert snapshot(project / "public") == before
     assert leftovers(project / "public") == []
+
+
+@pytest.mark.parametrize("moved", [0, 1])
+@pytest.mark.parametrize("then", ["the same edit", "the edit undone"])
+def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(project, moved, then):
+    from timeline import write
+
+    events = project / "events.toml"
+    changed = events.read_text(encoding="utf-8")
+    original = changed.replace('title = "Changed"', f'title = "{TITLE}"', 1)
+    events.write_text(original, encoding="utf-8")
+    cached_build = [sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out", str(project / "public")]
+    assert subprocess.run(cached_build, capture_output=True, timeout=120).returncode == 0
+    events.write_text(changed, encoding="utf-8")
+    result = _run(KILL_WHILE_MOVING_IN, project, moved=moved)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert write.pending(project / "public"), "the kill came too early or too late"
+    if then == "the edit undone":
+        events.write_text(original, encoding="utf-8")
+    rebuilt = subprocess.run(cached_build, capture_output=True, text=True, timeout=120)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "up to date" not in rebuilt.stdout
+    reference = subprocess.run([*cached_build[:-1], str(project / "reference"), "--no-cache"], capture_output=True)
+    assert reference.returncode == 0
+    assert snapshot(project / "public") == snapshot(project / "reference")
+    assert not write.pending(project / "public") and leftovers(project / "public") == []
 
 
 # --- an output folder that holds the project -----------------------------------------------

@@ -81,3 +81,127 @@ def test_jobs_are_made_only_when_their_key_changed(site, tmp_path):
     write.publish(counted, out, manifest, workers=1)
     assert made == ["about"]
     assert (out / "about" / "index.html").read_bytes() == b"changed"
+
+
+# --- updating a published folder in place ----------------------------------------------
+
+def fixed(files: dict[str, bytes]) -> dict[str, Job]:
+    """Jobs whose key is their content: a changed file has a changed key."""
+    return {path: Job(path, (lambda data=data: data), (lambda data=data: hashlib.sha1(data).hexdigest()))
+            for path, data in files.items()}
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+BEFORE = {"index.html": b"home", "events/a/index.html": b"a", "events/b/index.html": b"b",
+          "events/c/index.html": b"c", "data.json": b"[1]"}
+AFTER = {"index.html": b"home, changed", "events/a/index.html": b"a", "events/c/index.html": b"c",
+         "events/d/index.html": b"d", "data.json": b"[1]"}
+
+
+def test_an_update_moves_in_changed_files_only_and_removes_the_others(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    inodes = {name: (out / name).stat().st_ino for name in BEFORE}
+    manifest = write.publish(fixed(AFTER), out, manifest)
+    assert files_of(out) == AFTER
+    assert not (out / "events" / "b").exists()  # the removed event's folder is gone too
+    for name in ("events/a/index.html", "events/c/index.html", "data.json"):
+        assert (out / name).stat().st_ino == inodes[name], f"{name} was rewritten though unchanged"
+    assert (out / "index.html").stat().st_ino != inodes["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+    for name, entry in manifest.items():
+        stat = (out / name).stat()
+        assert (stat.st_size, stat.st_mtime_ns, stat.st_ino) == entry[1:4]
+    assert write.intact(out, manifest)
+
+
+def test_an_update_removes_a_file_added_by_hand_and_remakes_one_changed_by_hand(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    (out / "events" / "stray.html").write_bytes(b"not ours")
+    (out / "events" / "a" / "index.html").write_bytes(b"edited")
+    assert not write.intact(out, manifest)
+    write.publish(fixed(BEFORE), out, manifest)
+    assert files_of(out) == BEFORE
+
+
+def test_a_failed_update_leaves_the_folder_as_it_was(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    jobs = fixed(AFTER)
+    jobs["events/d/index.html"] = Job("events/d/index.html", lambda: 1 / 0, lambda: "broken")
+    with pytest.raises(ZeroDivisionError):
+        write.publish(jobs, out, manifest)
+    assert files_of(out) == BEFORE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+@pytest.mark.parametrize("moved", [0, 1])
+def test_an_update_interrupted_while_moving_in_is_finished_by_the_next_build(tmp_path, monkeypatch, moved):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    real = os.replace
+    calls = []
+
+    def replace(source, target, *args, **kwargs):
+        if ".commit-" in str(source):
+            if len(calls) == moved:
+                raise KeyboardInterrupt  # as if killed between two moves
+            calls.append(target)
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        write.publish(fixed(AFTER), out, manifest)
+    monkeypatch.setattr(os, "replace", real)
+    assert write.pending(out)
+    write.recover(out)  # the first thing any later publish does
+    assert not write.pending(out)
+    assert files_of(out) == AFTER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+# --- data files: an event's part is copied from the last file when it is unchanged ------
+
+@pytest.fixture
+def record(tmp_path):
+    events = write_record(tmp_path / "record", 300)
+    return events, events.read_text(encoding="utf-8")
+
+
+def plan_of(events: Path):
+    site, problems = pipeline.check(events)
+    assert site is not None, problems
+    return Renderer(site).plan()
+
+
+def counting_records(monkeypatch) -> list[str]:
+    from timeline.outputs import data
+    made, real = [], data.event_record
+    monkeypatch.setattr(data, "event_record", lambda site, event: made.append(event.id) or real(site, event))
+    return made
+
+
+@pytest.mark.parametrize("edit", ["one event", "the site title", "nothing, but the file was edited by hand"])
+def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeypatch, edit):
+    events, text = record
+    out = tmp_path / "public"
+    manifest = write.publish(plan_of(events), out)
+    if edit == "one event":
+        events.write_text(text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1), encoding="utf-8")
+    elif edit == "the site title":
+        events.write_text(text.replace('title = "Synthetic timeline"', 'title = "Renamed"', 1), encoding="utf-8")
+    else:
+        events.write_text(text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1), encoding="utf-8")
+        (out / "events.json").write_bytes((out / "events.json").read_bytes().replace(b"Synthetic", b"Synthetik"))
+    made = counting_records(monkeypatch)
+    write.publish(plan_of(events), out, manifest)
+    expected = {"one event": ["event-000007"], "the site title": [f"event-{i:06d}" for i in range(300)]}.get(
+        edit, [f"event-{i:06d}" for i in range(300)])
+    assert sorted(made) == expected
+    monkeypatch.undo()
+    write.publish(plan_of(events), tmp_path / "fresh")
+    assert files_of(out) == files_of(tmp_path / "fresh")

@@ -1,14 +1,13 @@
 """The build cache on disk: results of the last build that the next can reuse.
 
 One file in the cache folder (`.cache/` beside the events file unless
-`--cache-dir` says otherwise). It only ever holds results keyed by
+`--cache-dir` says otherwise), beside the build's stamp (stamp.py). It only ever holds results keyed by
 everything they were made from: parsed pieces of events.toml by their
-text, checked events by their piece and the sources' texts, Markdown by its
-text, and the manifest of the last published folder, which names the key
-each file was made under (a page whose key is unchanged is linked from
-there, not made again; pages themselves are not kept here, so the cache
-stays small however large the site). So an entry is either right for this
-build or never looked up. The file is tagged with
+text, checked events by their piece and the sources' texts, and Markdown by its
+text (pages are not kept here, so the cache stays small however large the
+site; the stamp beside it, see stamp.py, names the key each published file
+was made under). So an entry is either right for this build or never
+looked up. The file is tagged with
 a digest of the code and templates that made it; a file from other code,
 or one that cannot be read for any reason (its checksum catches truncation and
 damage), is ignored and replaced. It is a local working file, like
@@ -16,6 +15,7 @@ damage), is ignored and replaced. It is a local working file, like
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -23,21 +23,11 @@ import sys
 from pathlib import Path
 
 from . import load, text, validate
-from .render import TEMPLATES, FragmentCache
+from .render import FragmentCache
+from .stamp import code_version
 
 FILE_NAME = "build-cache.pickle"
 DIGEST_SIZE = 32  # the file starts with a BLAKE2 digest of the rest
-PACKAGE = Path(__file__).resolve().parent
-
-
-def code_version() -> str:
-    """Digest of the code and templates: results made by other code are not reused."""
-    digest = hashlib.blake2b(digest_size=20)
-    files = sorted([*PACKAGE.rglob("*.py"), *TEMPLATES.glob("*.html")])
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def read(folder: Path, fragments: FragmentCache) -> bool:
@@ -47,7 +37,7 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
         checksum, payload = raw[:DIGEST_SIZE], raw[DIGEST_SIZE:]
         if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != checksum:
             return False  # truncated or damaged on disk
-        state = pickle.loads(payload)
+        state = _unpickled(payload)
         if not isinstance(state, dict) or state.get("version") != code_version():
             return False
         load.restore_pieces(state["pieces"])
@@ -57,18 +47,29 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
         fragments.views_context = state["views_context"]
         text.markdown_cache.update(state["markdown"])
         fragments.stamp = state["stamp"]
-        fragments.published = dict(state["published"])
         fragments.restored = _held(fragments)
         return True
     except Exception:  # missing, truncated, corrupt, from an older layout: start empty
         return False
 
 
+def _unpickled(payload: bytes):
+    # Millions of new objects and no garbage: the cyclic collector would
+    # scan them over and over while they load (a third of the load time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(payload)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _held(fragments: FragmentCache) -> tuple:
     """What the caches hold, cheaply compared: equal means nothing to save."""
     return (load.pieces_held(), validate.events_held(), len(text.markdown_cache),
             frozenset((key, id(view)) for key, (_, view) in fragments.views.items()),
-            fragments.views_context, fragments.stamp, fragments.published)
+            fragments.views_context, fragments.stamp)
 
 
 def write(folder: Path, fragments: FragmentCache) -> None:
@@ -85,7 +86,6 @@ def write(folder: Path, fragments: FragmentCache) -> None:
         "views_context": fragments.views_context,
         "markdown": dict(text.markdown_cache),
         "stamp": fragments.stamp,
-        "published": fragments.published,
     }
     temporary = folder / f".{FILE_NAME}.{os.getpid()}.tmp"
     payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)

@@ -111,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--base-url {args.base_url!r} must be an http(s) URL", file=sys.stderr)
         return 2
     cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else pipeline.default_cache_dir(events)
+    if cache_dir is not None:
+        count = pipeline.unchanged(events, Path(args.out), args.base_url, cache_dir)
+        if count is not None:
+            print(f"{args.out}/ is up to date: nothing {display} builds from has changed ({_plural(count, 'event')}).")
+            return 0
     site, problems = pipeline.build(events, Path(args.out), display, args.base_url, cache_dir)
     if site is None:
         report(problems)

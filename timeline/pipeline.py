@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 from .load import load
@@ -49,6 +50,20 @@ def default_cache_dir(events_path: Path) -> Path:
     return Path(os.path.abspath(events_path)).parent / ".cache"
 
 
+def unchanged(events_path: Path, out: Path, base_url: str | None, cache_dir: Path) -> int | None:
+    """The number of events when `out` already holds what a build would
+    write, because nothing the build reads has changed since the last build
+    with this cache (see stamp.py); None when a build has work to do."""
+    from . import stamp
+
+    try:
+        start = stamp.start_digest(events_path, out, base_url)
+    except OSError:
+        return None  # for the build to report
+    last = stamp.read(cache_dir)
+    return last.events if stamp.up_to_date(last, start, out) else None
+
+
 def build(events_path: Path, out: Path, display: str | None = None,
           base_url: str | None = None, cache_dir: Path | None = None) -> tuple[Site | None, list[Problem]]:
     """Check, render and publish into `out`; nothing is written on problems.
@@ -56,12 +71,19 @@ def build(events_path: Path, out: Path, display: str | None = None,
     `base_url`, when given, overrides [site] base_url (publishing workflows
     know the address only at build time). `cache_dir`, when given, holds
     the build cache: read before, written after a successful build."""
-    from . import cache
+    from . import cache, stamp
     from .render import FragmentCache, Renderer
     from .write import publish
 
     fragments = FragmentCache()
+    previous = None
     if cache_dir is not None:
+        try:
+            start = stamp.start_digest(events_path, out, base_url)
+        except OSError:
+            start = None  # the events file cannot be read: check() reports it
+        last = stamp.read(cache_dir)
+        previous = last.manifest if last else None
         cache.read(cache_dir, fragments)
     site, problems = check(events_path, display, remember=cache_dir is not None)
     if site is None:
@@ -72,9 +94,18 @@ def build(events_path: Path, out: Path, display: str | None = None,
     if refusal:
         return None, [refusal]
     jobs = Renderer(site, cache=fragments).plan()
-    fragments.published = publish(jobs, out, fragments.published, workers=min(2, _cores()))
+    manifest = publish(jobs, out, previous, workers=min(2, _cores()))
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
+        if start is not None:
+            texts = {os.path.abspath(s.path): s.text.encode("utf-8") for s in site.sources.values()}
+            done = stamp.Stamp(stamp.code_version(), os.path.abspath(out), stamp.inputs_digest(start, texts),
+                               tuple(sorted(texts)), len(site.events), manifest)
+            try:
+                stamp.write(cache_dir, done)
+            except OSError as error:  # the site is built; only the next build will be slower
+                print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}",
+                      file=sys.stderr)
     return site, []
 
 

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from .dates import MONTHS, display_range, gap_words
 from .listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
 from .model import Citation, Event, Site, Source
-from .outputs import OUTPUT_FILES, output_makers
+from .outputs import OUTPUT_FILES, Part, made, output_makers
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
 from .text import duration_words, markdown_html, plain_text, slugify
@@ -316,8 +316,7 @@ class FragmentCache:
     are dropped whenever a template changes, so a stale entry cannot be used.
     `pages` holds bytes only in the preview, which serves from memory; a
     build instead finds a page whose key is unchanged in the last published
-    folder and links it from there without making it again (`published`,
-    see write.publish).
+    folder and keeps it without making it again (see write.publish).
     """
 
     def __init__(self, keep_pages: bool = False):
@@ -326,7 +325,6 @@ class FragmentCache:
         self.pages = Generations()  # page key → bytes (preview only)
         self.views: dict[int, tuple] = {}  # id(event) → (event, EventView)
         self.views_context: tuple = ()  # see views_context()
-        self.published: dict = {}  # what the last build wrote, see write.publish
         self.next_views: dict[int, tuple] = {}
         self.stamp: tuple = ()
         self.restored: tuple | None = None  # what the disk cache held when read (see cache.write)
@@ -351,18 +349,22 @@ class Job:
     `key` is a digest of everything the file's bytes depend on: equal keys,
     equal bytes. It is computed when first asked for, since the preview
     needs it only for the pages someone opens. `store`, in the preview,
-    keeps made bytes by key across rebuilds.
+    keeps made bytes by key across rebuilds. A data file's chunks include a
+    Part per event; `salt` then stands for everything else its bytes
+    depend on, so that a Part is the same bytes wherever its key and the
+    salt are the same (see write.publish).
 
     Nothing a job refers to refers back to it, so a replaced plan is freed
     at once instead of waiting for the cyclic garbage collector (which
     took up to 200 ms of a preview rebuild at 4,000 events).
     """
 
-    __slots__ = ("path", "_make", "_key_of", "_key", "_store")
+    __slots__ = ("path", "_make", "_key_of", "_key", "_store", "salt")
 
-    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes]], key_of: Callable[[], str],
-                 store: "Generations | None" = None):
+    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes | Part]], key_of: Callable[[], str],
+                 store: "Generations | None" = None, salt: str | None = None):
         self.path = path
+        self.salt = salt
         self._make = make
         self._key_of = key_of
         self._key: str | None = None
@@ -383,9 +385,9 @@ class Job:
             self._store.put(self.key, data)
         return data
 
-    def chunks(self) -> Iterable[bytes]:
+    def chunks(self) -> Iterable[bytes | Part]:
         """The bytes in the pieces they are made in (a data file comes an event
-        or a few at a time), for writing without holding the whole file."""
+        at a time), for writing without holding the whole file."""
         made = self._make() if self._store is None else self.make()
         return (made,) if isinstance(made, bytes) else made
 
@@ -393,8 +395,8 @@ class Job:
         return f"Job({self.path!r})"
 
 
-def _joined(made: bytes | Iterable[bytes]) -> bytes:
-    return made if isinstance(made, bytes) else b"".join(made)
+def _joined(chunks: bytes | Iterable[bytes | Part]) -> bytes:
+    return chunks if isinstance(chunks, bytes) else b"".join(map(made, chunks))
 
 
 class Plan(Mapping):
@@ -628,17 +630,23 @@ class Renderer:
             return {}
         paths = plan.html_paths()
         site = self.site
-        record = (site.info, tuple(sorted(site.sources.items())), tuple(v.fingerprint for v in self.views),
-                  tuple(paths), os.environ.get("SOURCE_DATE_EPOCH", ""))
+        # What every data file shows besides its events: the site, the
+        # sources and the build time. An event's piece of a file shows the
+        # event and its sources, which its view's fingerprint covers.
+        shared = fingerprint(("outputs", site.info, tuple(sorted(site.sources.items())),
+                              os.environ.get("SOURCE_DATE_EPOCH", "")))
+        record = (shared, tuple(v.fingerprint for v in self.views), tuple(paths))
+        keys = {view.event.id: view.fingerprint for view in self.views}
         digest = None
 
         def record_digest() -> str:
             nonlocal digest  # one digest of the whole record for all of them
-            digest = digest or fingerprint(("outputs", record))
+            digest = digest or fingerprint(record)
             return digest
 
-        return {path: Job(path, make, lambda path=path: fingerprint((path, record_digest())), self._store)
-                for path, make in output_makers(site, paths).items()}
+        return {path: Job(path, make, lambda path=path: fingerprint((path, record_digest())), self._store,
+                          salt=fingerprint((path, shared)))
+                for path, make in output_makers(site, paths, event_keys=keys).items()}
 
     def _listing_pages(self, listing: Listing, title: str, up: list[Link], filters, skip_root: bool = False) -> None:
         """A page for every part of a cut list: links to its parts, or its events."""

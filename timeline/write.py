@@ -1,15 +1,20 @@
 """The only module that touches the output folder.
 
-A build is written into a fresh sibling folder and swapped in only when it
-is complete, so a failed or interrupted build never leaves a half-written
-or damaged site behind, and files of removed events disappear. On Linux the
-swap is one atomic exchange of the two folders; elsewhere it is two
-renames, and a build killed between them is repaired by the next one.
+Files are made into a staging folder beside the output, and the output
+changes only once every file is made, so a failed or interrupted build
+never leaves a half-written or damaged site behind, and files of removed
+events disappear. A first build swaps its whole folder in (on Linux one
+atomic exchange of the two folders; elsewhere two renames, and a build
+killed between them is repaired by the next one). A build that knows what
+the last one wrote makes only the changed files and moves them in; a build
+killed while moving them is finished by the next one before anything else.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -17,12 +22,13 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-# path → (BLAKE2 digest of the content, size, mtime_ns, inode, job key) of a published file
-Manifest = dict[str, tuple[bytes, int, int, int, str]]
+# path → (BLAKE2 digest of the content, size, mtime_ns, inode, job key, segments) of a
+# published file; segments, for a data file, are (salt, {Part key: (offset, length)}).
+Manifest = dict[str, tuple[bytes, int, int, int, str, tuple | None]]
 
 PARALLEL_MIN = 200  # fewer files to make than this are made in one process
 CHUNK = 16  # files a process takes at a time
@@ -32,8 +38,9 @@ class Job(Protocol):
     """What publish needs of a file to write (see render.Job)."""
     path: str
     key: str
+    salt: str | None
 
-    def chunks(self) -> Iterable[bytes]: ...
+    def chunks(self) -> Iterable[bytes]: ...  # or Parts (outputs.Part), when `salt` is set
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -44,16 +51,18 @@ def _safe_relative(name: str) -> PurePosixPath:
 
 
 def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1) -> Manifest:
-    """Replace `out` with exactly the files of `jobs`, atomically where the OS allows.
+    """Make `out` hold exactly the files of `jobs`; a failure leaves it as it was.
 
-    `previous` describes what the last publish wrote into `out`. A file
-    whose job key is the one it was written under, and which is still
-    exactly what was written then (same size, time and inode), is
-    hard-linked into the new folder without being made again; when that
-    holds for every file, `out` is left as it is. Files are made and
-    written one at a time, so the site is never held in memory whole, and
-    by `workers` processes when there are many. Returns the description
-    of this publish.
+    `previous` describes what the last publish wrote into `out`. Without
+    it, every file is made into a fresh folder that then replaces `out` in
+    one step (see _replace). With it, only files whose job key changed, or
+    that are no longer exactly as written (same size, time and inode), are
+    made, into a staging folder, and then moved into `out` (see _update):
+    a small edit to a large site costs a few files, not a copy of the
+    site. When no file needs making or removing, `out` is left as it is.
+    Files are made and written one at a time, so the site is never held in
+    memory whole, and by `workers` processes when there are many. Returns
+    the description of this publish.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -63,25 +72,33 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
         _safe_relative(name)
     if _up_to_date(jobs, out, previous):
         return previous
-    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    if previous and out.is_dir() and not out.is_symlink():
+        return _update(jobs, out, previous, workers)
+    return _replace(jobs, out, workers)
+
+
+def _staging(out: Path) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    folder.chmod(0o755)
+    return folder
+
+
+def _make_into(folder: Path, jobs: list[Job], out: Path, previous: Manifest, workers: int) -> Manifest:
+    for parent in sorted({str(PurePosixPath(job.path).parent) for job in jobs}):
+        (folder / parent).mkdir(parents=True, exist_ok=True)
+    # The data files over all events take longest: start them first,
+    # so that no process is left with a long one at the end.
+    jobs = sorted(jobs, key=lambda job: job.path.endswith(".html"))
+    return _make_all(jobs, folder, out, previous, workers)
+
+
+def _replace(jobs: Mapping[str, Job], out: Path, workers: int) -> Manifest:
+    """Make every file into a fresh folder, then swap it in for `out`."""
+    fresh = _staging(out)
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     leftover = None
     try:
-        fresh.chmod(0o755)
-        for folder in sorted({str(PurePosixPath(name).parent) for name in jobs}):
-            (fresh / folder).mkdir(parents=True, exist_ok=True)
-        to_make = []
-        manifest: Manifest = {}
-        for name, job in jobs.items():
-            before = previous.get(name)
-            if before is not None and before[4] == job.key and _link(out / name, fresh / name, before):
-                manifest[name] = before
-            else:
-                to_make.append(job)
-        # The data files over all events take longest: start them first,
-        # so that no process is left with a long one at the end.
-        to_make.sort(key=lambda job: job.path.endswith(".html"))
-        manifest.update(_make_all(to_make, fresh, out, previous, workers))
+        manifest = _make_into(fresh, list(jobs.values()), out, {}, workers)
         if not out.exists():
             fresh.rename(out)
         elif _exchange(fresh, out):
@@ -100,17 +117,101 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
     return dict(sorted(manifest.items()))
 
 
+# Inside a staging folder of _update: the files to move into place, and
+# the list of files to remove, one path per line.
+FILES, REMOVED = "files", "removed"
+
+
+def _update(jobs: Mapping[str, Job], out: Path, previous: Manifest, workers: int) -> Manifest:
+    """Make the changed files into a staging folder; once all are made,
+    rename it to mark it complete and move its files into `out`.
+
+    Until the rename nothing in `out` has changed, so a failure leaves it as
+    it was. After it, `out` changes one file at a time (each file whole,
+    never half-written); a build killed in those few renames leaves the
+    complete staging folder, which the next build moves in first (recover).
+    """
+    on_disk = set(_files(out))
+    to_make = []
+    for name, job in jobs.items():
+        before = previous.get(name)
+        if before is None or before[4] != job.key or not _unchanged(out / name, before):
+            to_make.append(job)
+    removed = sorted(on_disk - jobs.keys())
+    staging = _staging(out)
+    try:
+        made = _make_into(staging / FILES, to_make, out, previous, workers)
+        (staging / REMOVED).write_text("".join(f"{name}\n" for name in removed), encoding="utf-8")
+        ready = out.parent / f".{out.name}.commit-{os.getpid()}"
+        staging.rename(ready)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _move_in(ready, out)
+    manifest = {name: (*previous[name][:4], job.key, previous[name][5]) for name, job in jobs.items()
+                if name not in made}
+    manifest.update(made)
+    return dict(sorted(manifest.items()))
+
+
+def _move_in(ready: Path, out: Path) -> None:
+    """Apply a complete staging folder to `out`: remove what it lists, then
+    move its files into place. Each step can be repeated, so a staging
+    folder left by a killed build can be applied again from the start."""
+    removed = (ready / REMOVED).read_text(encoding="utf-8").splitlines()
+    for name in removed:
+        _safe_relative(name)
+        (out / name).unlink(missing_ok=True)
+    for folder in sorted({(out / name).parent for name in removed}, key=lambda p: -len(p.parts)):
+        while folder != out and folder.is_relative_to(out):
+            try:
+                folder.rmdir()  # only when empty: the folder of a removed event
+            except OSError:
+                break
+            folder = folder.parent
+    files = ready / FILES
+    for folder, _, names in os.walk(files):
+        target = out / os.path.relpath(folder, files)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            # The same inode when the made file equalled the published one (see _write).
+            os.replace(os.path.join(folder, name), target / name)
+    shutil.rmtree(ready)
+
+
 def _up_to_date(jobs: Mapping[str, Job], out: Path, previous: Manifest) -> bool:
     """True when `out` holds exactly what the last publish wrote and every
     job's key is the one its file was written under: nothing to do."""
     if not previous or set(jobs) != set(previous):
         return False
-    for name, job in jobs.items():
-        if previous[name][4] != job.key or not _unchanged(out / name, previous[name]):
+    return all(previous[name][4] == job.key for name, job in jobs.items()) and intact(out, previous)
+
+
+def intact(out: Path, manifest: Manifest) -> bool:
+    """True when `out` holds exactly the files of `manifest`, each still as
+    it was written (same size, time and inode), and nothing else."""
+    if not manifest:
+        return False
+    root = os.fspath(out)
+    for name, entry in manifest.items():
+        try:
+            stat = os.stat(os.path.join(root, name))
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != entry[1:4]:
             return False
     # A file added to `out` by hand would survive: count what is there.
-    found = sum(len(files) for _, _, files in os.walk(out))
-    return found == len(previous)
+    return sum(1 for _ in _files(out)) == len(manifest)
+
+
+def _files(folder: Path, prefix: str = "") -> Iterator[str]:
+    """Paths (relative, with /) of the files below `folder`; links are not followed."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files(entry.path, f"{prefix}{entry.name}/")
+            else:
+                yield prefix + entry.name
 
 
 def _unchanged(path: Path, before) -> bool:
@@ -121,27 +222,33 @@ def _unchanged(path: Path, before) -> bool:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(before[1:4])
 
 
-def _link(source: Path, target: Path, before) -> bool:
-    """Hard-link a published file into the new folder if it is still as written."""
-    if not _unchanged(source, before):
-        return False  # changed or gone since we wrote it: make it again
-    try:
-        os.link(source, target)
-        return True
-    except OSError:  # a file system without hard links
-        return False
-
-
 def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, tuple]:
     """Make one file into the new folder, piece by piece; link the published
-    file instead when the bytes turn out the same (its time and inode stay)."""
+    file instead when the bytes turn out the same (its time and inode stay).
+
+    A piece that is a Part (one event's share of a data file) is copied
+    from the published file when that file was written with the same salt
+    and a Part of the same key, and is still as written; its place in the
+    new file is noted for the next build."""
     target = fresh / job.path
     digest = hashlib.blake2b(digest_size=20)
-    with target.open("wb") as handle:
+    before = previous.get(job.path)
+    salt = getattr(job, "salt", None)
+    reusable: dict[str, tuple[int, int]] = {}
+    if (salt is not None and before is not None and before[5] and before[5][0] == salt
+            and _unchanged(out / job.path, before)):
+        reusable = before[5][1]
+    parts: dict[str, tuple[int, int]] = {}
+    offset = 0
+    with target.open("wb") as handle, _mapped(out / job.path if reusable else None) as old:
         for chunk in job.chunks():
+            if not isinstance(chunk, bytes):  # a Part
+                span = reusable.get(chunk.key)
+                key, chunk = chunk.key, old[span[0]:span[0] + span[1]] if span else chunk.make()
+                parts[key] = (offset, len(chunk))
             digest.update(chunk)
             handle.write(chunk)
-    before = previous.get(job.path)
+            offset += len(chunk)
     if before is not None and before[0] == digest.digest() and _unchanged(out / job.path, before):
         linked = target.with_name(f".{target.name}.{os.getpid()}.link")
         try:
@@ -150,7 +257,22 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
         except OSError:  # no hard links here: the copy just written stays
             pass
     stat = target.stat()
-    return job.path, (digest.digest(), stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key)
+    segments = (salt, parts) if salt is not None else None
+    return job.path, (digest.digest(), stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key, segments)
+
+
+@contextlib.contextmanager
+def _mapped(path: Path | None):
+    """The bytes of `path` without reading them all (b"" for None or an empty file)."""
+    if path is None:
+        yield b""
+        return
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            yield mapped
 
 
 def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int) -> Manifest:
@@ -224,24 +346,37 @@ def _die_with_parent() -> None:
 
 
 def recover(out: Path) -> None:
-    """Undo what a killed build left beside `out`: put a previous site that was
-    moved aside back in place, and remove the temporary folders of builds
-    that are no longer running."""
-    stale_old, stale = [], []
+    """Finish or undo what a killed build left beside `out`: put a previous
+    site that was moved aside back in place, move in the files of a
+    complete update, and remove the temporary folders of builds that are
+    no longer running."""
+    found: dict[str, list[Path]] = {"new": [], "old": [], "commit": []}
     for path in out.parent.iterdir():
-        for kind in ("new", "old"):
+        for kind, paths in found.items():
             prefix = f".{out.name}.{kind}-"
             if path.name.startswith(prefix) and path.is_dir() and not path.is_symlink():
                 pid = path.name[len(prefix):].split("-")[0]
                 if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
                     continue  # another build is at work
-                (stale_old if kind == "old" else stale).append(path)
+                paths.append(path)
+    stale_old = found["old"]
     if stale_old and not out.exists():
         newest = max(stale_old, key=lambda p: p.stat().st_mtime)
         newest.rename(out)
         stale_old.remove(newest)
-    for path in stale + stale_old:
+    for ready in sorted(found["commit"], key=lambda p: p.stat().st_mtime):
+        if out.is_dir():
+            _move_in(ready, out)
+        else:  # nothing left to update: the next build makes every file
+            shutil.rmtree(ready, ignore_errors=True)
+    for path in found["new"] + stale_old:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def pending(out: Path) -> bool:
+    """True when a killed build left an update of `out` half moved in."""
+    prefix = f".{out.name}.commit-"
+    return out.parent.is_dir() and any(path.name.startswith(prefix) for path in out.parent.iterdir())
 
 
 def _running(pid: int) -> bool:

@@ -22,6 +22,8 @@ import os
 import re
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
 from html import escape
 from urllib.parse import urlsplit
 
@@ -101,27 +103,53 @@ OUTPUT_FILES = frozenset({"feed.xml", "events.ics", "timeline.json", "events.jso
                           "events.csv", "robots.txt", "sitemap.xml"})
 
 
-def output_makers(site: Site, html_paths: list[str],
-                  environ: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes]]]:
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The bytes of a data file that show one event, not yet made.
+
+    `key` stands for everything they show (the event, its sources, and
+    whatever the whole file depends on is the caller's to add), so a build
+    may copy them from the last build's file instead of making them again
+    (see write.publish)."""
+    key: str
+    make: Callable[[], object]
+
+
+def per_event(events: Iterable[Event], make: Callable[[Event], object],
+              keys: Mapping[str, str] | None) -> Iterator[object]:
+    """make(event) for each event; with `keys` (event id → key), a Part each instead."""
+    if keys is None:
+        return (make(event) for event in events)
+    return (Part(keys[event.id], partial(make, event)) for event in events)
+
+
+def made(chunk: bytes | Part) -> bytes:
+    return chunk.make() if isinstance(chunk, Part) else chunk
+
+
+def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None,
+                  event_keys: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes | Part]]]:
     """Every machine-readable file, not yet made: {path relative to the site root: maker}.
 
     Each file is made only when its maker is called, and comes in pieces
-    (an event or a few at a time), so a build writes each piece as it is
-    made and a record of any size is never held whole in memory; the
-    preview makes a file only when it is asked for.
+    (an event at a time), so a build writes each piece as it is made and a
+    record of any size is never held whole in memory; the preview makes a
+    file only when it is asked for. With `event_keys` (event id → digest of
+    everything the event shows), the piece of each event comes as a Part.
     `html_paths` are the site's HTML pages (for the sitemap). `environ`
     defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
     """
     from . import data, feed, ical, seo, timelinejs
 
     when = build_time(environ)
+    keys = event_keys
     makers = {
         "feed.xml": lambda: [feed.render_feed(site, when)],
-        "events.ics": lambda: ical.render_ical(site, when),
-        "timeline.json": lambda: timelinejs.render_timelinejs(site),
-        "events.json": lambda: data.render_json(site),
+        "events.ics": lambda: ical.render_ical(site, when, keys),
+        "timeline.json": lambda: timelinejs.render_timelinejs(site, keys),
+        "events.json": lambda: data.render_json(site, keys),
         "events.json.schema.json": lambda: [data.json_schema_bytes()],
-        "events.csv": lambda: data.render_csv(site),
+        "events.csv": lambda: data.render_csv(site, keys),
         "robots.txt": lambda: [seo.render_robots(site)],
     }
     if site.info.base_url:
@@ -132,31 +160,40 @@ def output_makers(site: Site, html_paths: list[str],
 
 def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """Every machine-readable file: {path relative to the site root: bytes}."""
-    return {path: b"".join(make()) for path, make in output_makers(site, html_paths, environ).items()}
+    return {path: b"".join(map(made, make())) for path, make in output_makers(site, html_paths, environ).items()}
 
 
 _JSON = dict(ensure_ascii=False, sort_keys=True, indent=1)
 _MARK = "\x00items\x00"
 
 
-def json_chunks(outer: dict, key: str, items: Iterable) -> Iterator[bytes]:
+def json_chunks(outer: dict, key: str, items: Iterable) -> Iterator[bytes | Part]:
     """Exactly `json.dumps(outer with outer[key] = list(items), ensure_ascii=False,
     sort_keys=True, indent=1) + "\n"` in UTF-8, made one item at a time.
 
     `key` is a key of the top-level object, so each item's lines are
     indented two levels. JSON strings hold no raw newline, so the item's
-    text can be indented line by line.
+    text can be indented line by line. An item given as a Part (making the
+    item) comes out as a Part (making its bytes).
     """
     head, _, tail = json.dumps({**outer, key: [_MARK]}, **_JSON).partition("  " + json.dumps(_MARK))
     first = True
     for item in items:
-        text = "\n".join("  " + line for line in json.dumps(item, **_JSON).split("\n"))
-        yield ((head if first else ",\n") + text).encode("utf-8")
+        yield head.encode("utf-8") if first else b",\n"
+        yield Part(item.key, partial(_made_json_item, item.make)) if isinstance(item, Part) else _json_item(item)
         first = False
     if first:  # no items: the list is written as []
         yield (json.dumps({**outer, key: []}, **_JSON) + "\n").encode("utf-8")
     else:
         yield (tail + "\n").encode("utf-8")
+
+
+def _json_item(item) -> bytes:
+    return "\n".join("  " + line for line in json.dumps(item, **_JSON).split("\n")).encode("utf-8")
+
+
+def _made_json_item(make: Callable[[], object]) -> bytes:
+    return _json_item(make())
 
 
 # --- shared by the feed and the TimelineJS slides ----------------------------------

@@ -29,13 +29,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 from ..dates import PartialDate
 from ..model import Citation, Event, Site, Source
 from ..text import plain_text
-from . import event_path, json_chunks, site_url, when_text
+from . import Part, event_path, json_chunks, per_event, site_url, when_text
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
@@ -127,9 +128,10 @@ def _record_head(site: Site) -> dict:
     }
 
 
-def render_json(site: Site) -> Iterator[bytes]:
-    """events.json, an event at a time (the same bytes as dumping record())."""
-    return json_chunks(_record_head(site), "events", (event_record(site, e) for e in site.events))
+def render_json(site: Site, keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+    """events.json, an event at a time (the same bytes as dumping record());
+    see output_makers for `keys`."""
+    return json_chunks(_record_head(site), "events", per_event(site.events, partial(event_record, site), keys))
 
 
 def json_schema() -> dict:
@@ -168,15 +170,19 @@ def _inert(cell):
     return cell
 
 
-def render_csv(site: Site) -> Iterator[bytes]:
-    """events.csv, a row at a time."""
+def render_csv(site: Site, keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+    """events.csv, a row at a time; see output_makers for `keys`."""
+    yield _csv_text(None)
+    yield from per_event(site.events, partial(_csv_line, site), keys)
+
+
+def _csv_line(site: Site, event: Event) -> bytes:
+    return _csv_text({key: _inert(value) for key, value in csv_row(site, event).items()})
+
+
+def _csv_text(row: dict | None) -> bytes:
+    """One row of the file, or its header when `row` is None."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for event in site.events:
-        writer.writerow({key: _inert(value) for key, value in csv_row(site, event).items()})
-        if out.tell() > 65536:
-            yield out.getvalue().encode("utf-8")
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode("utf-8")
+    writer.writeheader() if row is None else writer.writerow(row)
+    return out.getvalue().encode("utf-8")

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import partial
 
 from ..dates import PartialDate
 from ..model import Event, Site
 from ..text import duration_words, plain_text
-from . import utc, authority, event_path, event_start_utc, site_url, when_text
+from . import Part, authority, event_path, event_start_utc, per_event, site_url, utc, when_text
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first
@@ -151,8 +152,13 @@ def _vevent(site: Site, event: Event, build_time: dt.datetime | None) -> list[st
     return lines
 
 
-def render_ical(site: Site, build_time: dt.datetime | None = None) -> Iterator[bytes]:
-    """events.ics, an event at a time."""
+def _vevent_bytes(site: Site, event: Event, build_time: dt.datetime | None) -> bytes:
+    return "".join(fold(line) for line in _vevent(site, event, build_time)).encode("utf-8")
+
+
+def render_ical(site: Site, build_time: dt.datetime | None = None,
+                keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+    """events.ics, an event at a time; see output_makers for `keys`."""
     info = site.info
     left_out = sum(1 for e in site.events if not in_calendar(e))
     about = info.description + ("\n\n" if info.description else "") + (
@@ -174,7 +180,5 @@ def render_ical(site: Site, build_time: dt.datetime | None = None) -> Iterator[b
         lines.append(f"URL:{info.base_url}")
         lines.append(f"SOURCE;VALUE=URI:{site_url(site, 'events.ics')}")
     yield "".join(fold(line) for line in lines).encode("utf-8")
-    for event in site.events:
-        if in_calendar(event):
-            yield "".join(fold(line) for line in _vevent(site, event, build_time)).encode("utf-8")
+    yield from per_event(filter(in_calendar, site.events), partial(_vevent_bytes, site, build_time=build_time), keys)
     yield fold("END:VCALENDAR").encode("utf-8")

@@ -24,12 +24,13 @@ optional ``end_date``, ``text`` {headline, text (HTML)}, ``display_date``,
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import partial
 from html import escape
 
 from ..dates import PartialDate
 from ..model import Event, Site
-from . import event_html, json_chunks, when_text
+from . import Part, event_html, json_chunks, per_event, when_text
 
 
 def date_object(date: PartialDate, display: str | None = None) -> dict:
@@ -71,6 +72,7 @@ def _frame(site: Site) -> dict:
     return {"title": title, "scale": "human"}
 
 
-def render_timelinejs(site: Site) -> Iterator[bytes]:
-    """timeline.json, a slide at a time (the same bytes as dumping timeline_data())."""
-    return json_chunks(_frame(site), "events", (slide(site, e) for e in site.events))
+def render_timelinejs(site: Site, keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+    """timeline.json, a slide at a time (the same bytes as dumping
+    timeline_data()); see output_makers for `keys`."""
+    return json_chunks(_frame(site), "events", per_event(site.events, partial(slide, site), keys))
