@@ -30,6 +30,16 @@ FILE_NAME = "build-cache.pickle"
 DIGEST_SIZE = 32  # the file starts with a BLAKE2 digest of the rest
 
 
+def templates_folder(folder: Path) -> Path | None:
+    """Where compiled templates are kept (see render.make_environment); None
+    when it cannot be made, and templates are compiled every time."""
+    try:
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+        return folder / "templates"
+    except OSError:
+        return None
+
+
 def read(folder: Path, fragments: FragmentCache) -> bool:
     """Fill the in-memory caches from `folder`; False when there was nothing usable."""
     try:

@@ -72,7 +72,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
     know the address only at build time). `cache_dir`, when given, holds
     the build cache: read before, written after a successful build."""
     from . import cache, stamp
-    from .render import FragmentCache, Renderer
+    from .render import FragmentCache, Renderer, make_environment
     from .write import publish
 
     fragments = FragmentCache()
@@ -93,7 +93,8 @@ def build(events_path: Path, out: Path, display: str | None = None,
     refusal = unsafe_output(out, events_path, site)
     if refusal:
         return None, [refusal]
-    jobs = Renderer(site, cache=fragments).plan()
+    env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None)
+    jobs = Renderer(site, env, cache=fragments).plan()
     manifest = publish(jobs, out, previous, workers=min(2, _cores()))
     if cache_dir is not None:
         cache.write(cache_dir, fragments)

@@ -24,7 +24,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .dates import MONTHS, display_range, gap_words
@@ -260,9 +260,12 @@ def source_paragraphs(source: Source, citations: list[Citation]) -> list[list[Se
 
 # --- the site -------------------------------------------------------------------
 
-def make_environment() -> Environment:
+def make_environment(bytecode_folder: Path | None = None) -> Environment:
+    """The templates' environment; with `bytecode_folder`, compiled templates
+    are kept there for the next build (Jinja checks each against its source)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
+        bytecode_cache=FileSystemBytecodeCache(str(bytecode_folder)) if bytecode_folder else None,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -532,7 +535,11 @@ class Renderer:
         ).encode("utf-8")
 
     def _page_key(self, path: str, template: str, root: str, memo: tuple) -> str:
-        return fingerprint(("page", path, template, root, self.site.info, memo))
+        return fingerprint(("page", self._info, path, template, root, memo))
+
+    @cached_property
+    def _info(self) -> str:
+        return fingerprint(self.site.info)  # once, not for each of thousands of pages
 
     def plan(self) -> "Plan":
         """Every file of the site, each part planned when first asked for."""

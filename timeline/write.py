@@ -23,7 +23,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 
 # path → (BLAKE2 digest of the content, size, mtime_ns, inode, job key, segments) of a
@@ -43,11 +43,9 @@ class Job(Protocol):
     def chunks(self) -> Iterable[bytes]: ...  # or Parts (outputs.Part), when `salt` is set
 
 
-def _safe_relative(name: str) -> PurePosixPath:
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts:
+def _safe_relative(name: str) -> None:
+    if not name or name.startswith("/") or ".." in name.split("/"):
         raise ValueError(f"refusing to write outside the output folder: {name!r}")
-    return path
 
 
 def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1) -> Manifest:
@@ -84,7 +82,8 @@ def _staging(out: Path) -> Path:
 
 
 def _make_into(folder: Path, jobs: list[Job], out: Path, previous: Manifest, workers: int) -> Manifest:
-    for parent in sorted({str(PurePosixPath(job.path).parent) for job in jobs}):
+    folder.mkdir(exist_ok=True)
+    for parent in sorted({job.path.rpartition("/")[0] for job in jobs} - {""}):
         (folder / parent).mkdir(parents=True, exist_ok=True)
     # The data files over all events take longest: start them first,
     # so that no process is left with a long one at the end.
@@ -114,7 +113,7 @@ def _replace(jobs: Mapping[str, Job], out: Path, workers: int) -> Manifest:
         raise
     if leftover is not None:
         shutil.rmtree(leftover, ignore_errors=True)
-    return dict(sorted(manifest.items()))
+    return manifest
 
 
 # Inside a staging folder of _update: the files to move into place, and
@@ -135,9 +134,9 @@ def _update(jobs: Mapping[str, Job], out: Path, previous: Manifest, workers: int
     to_make = []
     for name, job in jobs.items():
         before = previous.get(name)
-        if before is None or before[4] != job.key or not _unchanged(out / name, before):
+        if before is None or before[4] != job.key or not _unchanged(os.path.join(out, name), before):
             to_make.append(job)
-    removed = sorted(on_disk - jobs.keys())
+    removed = sorted(on_disk.difference(jobs))
     staging = _staging(out)
     try:
         made = _make_into(staging / FILES, to_make, out, previous, workers)
@@ -151,7 +150,7 @@ def _update(jobs: Mapping[str, Job], out: Path, previous: Manifest, workers: int
     manifest = {name: (*previous[name][:4], job.key, previous[name][5]) for name, job in jobs.items()
                 if name not in made}
     manifest.update(made)
-    return dict(sorted(manifest.items()))
+    return manifest
 
 
 def _move_in(ready: Path, out: Path) -> None:
@@ -192,14 +191,8 @@ def intact(out: Path, manifest: Manifest) -> bool:
     it was written (same size, time and inode), and nothing else."""
     if not manifest:
         return False
-    root = os.fspath(out)
-    for name, entry in manifest.items():
-        try:
-            stat = os.stat(os.path.join(root, name))
-        except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != entry[1:4]:
-            return False
+    if not all(_unchanged(os.path.join(out, name), entry) for name, entry in manifest.items()):
+        return False
     # A file added to `out` by hand would survive: count what is there.
     return sum(1 for _ in _files(out)) == len(manifest)
 
@@ -214,9 +207,10 @@ def _files(folder: Path, prefix: str = "") -> Iterator[str]:
                 yield prefix + entry.name
 
 
-def _unchanged(path: Path, before) -> bool:
+def _unchanged(path: str | Path, before) -> bool:
+    """True when the file at `path` is still as a manifest entry describes it."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(before[1:4])
