@@ -87,8 +87,8 @@ def test_template_failure_keeps_the_previous_output(project, monkeypatch):
 
     real = render.make_environment
 
-    def with_a_broken_template():
-        env = real()
+    def with_a_broken_template(*args):
+        env = real(*args)
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"source.html": "{{ 1 // 0 }}"}), env.loader])
         return env
 
