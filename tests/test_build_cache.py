@@ -212,3 +212,45 @@ def test_a_damaged_or_foreign_stamp_means_a_build(project, damage):
     assert "up to date" not in build(project, "public")
     build(project, "fresh", "--no-cache")
     assert tree(project / "public") == tree(project / "fresh")
+
+
+# --- small changes go into a second cache file ---------------------------------------------
+
+def test_small_edits_are_saved_beside_the_cache_not_into_it(project):
+    build(project, "public")
+    main = project / ".cache" / "build-cache.pickle"
+    delta = project / ".cache" / "build-cache.delta.pickle"
+    saved = main.read_bytes()
+    events = project / "events.toml"
+    edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    build(project, "public")
+    assert main.read_bytes() == saved and delta.is_file()
+    edit(events, 'title = "The full-scale war begins"', 'title = "The full-scale war begins (edited)"')
+    build(project, "public")
+    assert main.read_bytes() == saved
+    build(project, "fresh", "--no-cache")
+    assert tree(project / "public") == tree(project / "fresh")
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "of another main file"])
+def test_a_damaged_or_stray_delta_is_ignored(project, damage):
+    build(project, "public")
+    events = project / "events.toml"
+    delta = project / ".cache" / "build-cache.delta.pickle"
+    edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    build(project, "public")
+    raw = delta.read_bytes()
+    if damage == "flipped":
+        delta.write_bytes(raw[:100] + bytes([raw[100] ^ 0xFF]) + raw[101:])
+    elif damage == "truncated":
+        delta.write_bytes(raw[: len(raw) // 2])
+    else:  # the main file is made anew; then the old delta comes back
+        (project / ".cache" / "build-cache.pickle").unlink()
+        (project / "public" / "index.html").unlink()  # so that the build does not stop at the stamp
+        build(project, "public")
+        assert not delta.exists()
+        delta.write_bytes(raw)
+    edit(events, 'title = "Russia-Ukraine Negotiations Stall Without Peace Agreement"', 'title = "Renamed"')
+    build(project, "public")
+    build(project, "fresh", "--no-cache")
+    assert tree(project / "public") == tree(project / "fresh")

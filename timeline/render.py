@@ -24,7 +24,12 @@ from functools import cached_property, partial
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+)
 from markupsafe import Markup
 
 from .dates import MONTHS, display_range, gap_words

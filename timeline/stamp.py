@@ -19,11 +19,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from . import checked
 from .write import Manifest, intact, pending
 
 FILE_NAME = "published.pickle"
@@ -95,29 +95,14 @@ def inputs_digest(start: str, source_texts: dict[str, bytes]) -> str:
 
 def read(cache_dir: Path) -> Stamp | None:
     """The stamp of the last build by this code, or None when there is none usable."""
-    try:
-        raw = (cache_dir / FILE_NAME).read_bytes()
-        checksum, payload = raw[:DIGEST_SIZE], raw[DIGEST_SIZE:]
-        if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != checksum:
-            return None
-        stamp = pickle.loads(payload)
-        return stamp if isinstance(stamp, Stamp) and stamp.code == code_version() else None
-    except Exception:  # missing, damaged, from an older layout
-        return None
+    found = checked.load(cache_dir / FILE_NAME)
+    stamp = found[0] if found else None
+    return stamp if isinstance(stamp, Stamp) and stamp.code == code_version() else None
 
 
 def write(cache_dir: Path, stamp: Stamp) -> None:
     """Replace the stamp atomically; raises OSError (the caller warns)."""
-    payload = pickle.dumps(stamp, protocol=pickle.HIGHEST_PROTOCOL)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{FILE_NAME}.{os.getpid()}.tmp"
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest())
-            handle.write(payload)
-        os.replace(temporary, cache_dir / FILE_NAME)
-    finally:
-        temporary.unlink(missing_ok=True)
+    checked.dump(cache_dir / FILE_NAME, stamp)
 
 
 def up_to_date(stamp: Stamp | None, start: str, out: Path) -> bool:
