@@ -138,13 +138,15 @@ def main() -> int:
                 one = []
                 for i in range(runs):  # one event edited before each build
                     events.write_text(edit_event_zero(text, f"bench {i}"), encoding="utf-8")
-                    one.append(timed_build(events, folder / "public")[0])
+                    one.append(timed_build(events, folder / "public"))
                 events.write_text(text, encoding="utf-8")
-                row.update(same=f"{same:.2f}", one=f"{statistics.median(one):.2f}")
+                row.update(same=f"{same:.2f}", one=f"{statistics.median(t for t, _ in one):.2f}",
+                           one_rss=f"{max(r for _, r in one) / 1024:.0f}")
                 if hugo_version:
                     hugo = statistics.median(timed_hugo(events, folder) for _ in range(runs))
                     row.update(hugo=f"{hugo:.2f}", cold_ratio=f"{median / hugo:.2f}",
-                               same_ratio=f"{same / hugo:.2f}", one_ratio=f"{statistics.median(one) / hugo:.2f}")
+                               same_ratio=f"{same / hugo:.2f}",
+                               one_ratio=f"{statistics.median(t for t, _ in one) / hugo:.2f}")
                 shutil.rmtree(folder / "public", ignore_errors=True)
                 shutil.rmtree(folder / "hugo-public", ignore_errors=True)
             if n in rebuild_sizes:
@@ -155,7 +157,8 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
     columns = [("events", "events", "---:"), ("cold", "cold build (s)", "---:"), ("rate", "events/s", "---:"),
                ("rss", "peak RSS, cold (MiB)", "---:"), ("same", "cached, nothing changed (s)", "---:"),
-               ("one", "cached, one event changed (s)", "---:"), ("hugo", "Hugo (s)", "---:"),
+               ("one", "cached, one event changed (s)", "---:"),
+               ("one_rss", "peak RSS, one changed (MiB)", "---:"), ("hugo", "Hugo (s)", "---:"),
                ("cold_ratio", "cold / Hugo", "---:"), ("same_ratio", "nothing changed / Hugo", "---:"),
                ("one_ratio", "one changed / Hugo", "---:"),
                ("signal", "save → reload signal (ms, median of 5)", "---"),
