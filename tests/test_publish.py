@@ -2,6 +2,7 @@
 failure in either process leaves the previous output as it was."""
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -205,3 +206,70 @@ def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeyp
     monkeypatch.undo()
     write.publish(plan_of(events), tmp_path / "fresh")
     assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+def test_an_update_moves_new_files_in_before_removing_old_ones(tmp_path, monkeypatch):
+    """Links to a page that goes away keep working until the new pages are in."""
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    real = os.replace
+    seen = []
+
+    def replace(source, target, *args, **kwargs):
+        if ".commit-" in str(source):
+            seen.append((out / "events" / "b" / "index.html").exists())
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    write.publish(fixed(AFTER), out, manifest)
+    assert seen and all(seen)
+    assert files_of(out) == AFTER
+
+
+def test_an_update_where_a_file_becomes_a_folder_and_back(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed({**BEFORE, "feed": b"a file"}), out)
+    manifest = write.publish(fixed({**BEFORE, "feed/index.html": b"now a folder"}), out, manifest)
+    assert files_of(out) == {**BEFORE, "feed/index.html": b"now a folder"}
+    write.publish(fixed({**BEFORE, "feed": b"a file again"}), out, manifest)
+    assert files_of(out) == {**BEFORE, "feed": b"a file again"}
+
+
+def test_an_update_copes_with_odd_names_and_folders_left_by_hand(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    (out / "stray\u2028line.html").write_bytes(b"odd")
+    (out / os.fsdecode(b"stray-\xff.html")).write_bytes(b"not UTF-8")
+    (out / "events" / "a" / "index.html").unlink()
+    (out / "events" / "a" / "index.html").mkdir()  # a folder where a file goes
+    (out / "events" / "a" / "index.html" / "empty").mkdir()
+    write.publish(fixed(BEFORE), out, manifest)
+    assert files_of(out) == BEFORE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+@pytest.mark.parametrize("left", ["half deleted", "without its list"])
+def test_a_damaged_leftover_update_never_stops_the_next_build(tmp_path, left):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    ready = tmp_path / ".public.commit-999999"  # no such process
+    (ready / "files" / "events" / "z").mkdir(parents=True)
+    (ready / "files" / "events" / "z" / "index.html").write_bytes(b"from a killed build")
+    if left == "half deleted":
+        (ready / "removed").write_bytes(b"events/zz/index.html\0")
+        shutil.rmtree(ready / "files")
+    assert write.pending(out)
+    write.publish(fixed(AFTER), out, manifest)
+    assert files_of(out) == AFTER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_most_files_changed_means_one_swap_of_the_whole_folder(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    folder = out.stat().st_ino
+    manifest = write.publish(fixed({**BEFORE, "index.html": b"one change"}), out, manifest)
+    assert out.stat().st_ino == folder  # updated in place
+    write.publish(fixed({name: data + b"!" for name, data in BEFORE.items()}), out, manifest)
+    assert out.stat().st_ino != folder  # swapped whole
+    assert files_of(out) == {name: data + b"!" for name, data in BEFORE.items()}

@@ -46,7 +46,7 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
     What it restores lives until the end of the build: it is loaded with
     the cyclic collector off (millions of new objects and no garbage, which
     the collector would scan again and again, a third of the time) and then
-    kept out of the collector's way for the rest of the build."""
+    frozen out of its way (pipeline.build unfreezes it when it is done)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -67,11 +67,13 @@ def _read(folder: Path, fragments: FragmentCache) -> bool:
     if not isinstance(state, dict) or state.get("version") != code_version():
         return False
     try:
-        base = _Base(checksum, frozenset(state["pieces"]),
-                     frozenset(id(view) for *_, view in state["events"] if view), frozenset(state["markdown"]))
+        views = tuple(view for *_, view in state["events"] if view)
+        base = _Base(checksum, frozenset(state["pieces"]), views, frozenset(map(id, views)),
+                     frozenset(state["markdown"]), state["views_context"])
         added = checked.load(folder / DELTA_NAME)
-        if added and isinstance(added[0], dict) and added[0].get("base") == checksum:
-            delta = added[0]
+        delta = added[0] if added and isinstance(added[0], dict) else {}
+        # A delta is written only under the main file's view context (see write).
+        if delta.get("base") == checksum and delta.get("views_context") == state["views_context"]:
             state["pieces"].update(delta["pieces"])
             state["events"] += delta["events"]  # later entries win
             state["markdown"].update(delta["markdown"])
@@ -94,8 +96,10 @@ class _Base:
     """What the main cache file holds, to tell what a delta must add."""
     checksum: bytes
     pieces: frozenset
-    views: frozenset  # id() of each view read from it
+    views: tuple  # kept alive, so that no later view can take the id() of one
+    view_ids: frozenset
     markdown: frozenset
+    views_context: tuple  # what its views were made under
 
 
 def _held(fragments: FragmentCache) -> tuple:
@@ -120,11 +124,14 @@ def write(folder: Path, fragments: FragmentCache) -> None:
               for piece, key, event in validate.saved_events()]
     pieces = load.saved_pieces()
     try:
-        if base is not None:
+        # Views made under another context replace every view of the main
+        # file, which a delta (applied over it) cannot express.
+        if base is not None and fragments.views_context == base.views_context:
             delta = {
                 "base": base.checksum,
                 "pieces": {piece: tables for piece, tables in pieces.items() if piece not in base.pieces},
-                "events": [entry for entry in events if entry[0] not in base.pieces or id(entry[3]) not in base.views],
+                "events": [entry for entry in events
+                           if entry[0] not in base.pieces or id(entry[3]) not in base.view_ids],
                 "markdown": {key: html for key, html in text.markdown_cache.items() if key not in base.markdown},
                 "views_context": fragments.views_context,
                 "stamp": fragments.stamp,

@@ -3,6 +3,7 @@ cache and the build stamp. A file that is missing, truncated, damaged or
 not a pickle reads as None, never as something else."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -18,7 +19,7 @@ def load(path: Path) -> tuple[object, bytes] | None:
         checksum, payload = raw[:DIGEST_SIZE], raw[DIGEST_SIZE:]
         if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != checksum:
             return None
-        return pickle.loads(payload), checksum
+        return _unpickled(payload), checksum
     except Exception:  # missing, unreadable, not a pickle, from an older layout
         return None
 
@@ -40,3 +41,15 @@ def dump(path: Path, value: object) -> bytes:
         except OSError:
             pass
     return checksum
+
+
+def _unpickled(payload: bytes) -> object:
+    # Many new objects and no garbage: the cyclic collector would scan them
+    # over and over while they load.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(payload)
+    finally:
+        if enabled:
+            gc.enable()

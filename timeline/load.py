@@ -7,6 +7,7 @@ records the line of every table header and key, by path:
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ class Loaded:
     display: str  # the file name as shown in messages
     data: dict
     lines: "LineMap"
+    digest: str = ""  # content_digest of the bytes parsed
+
+
+def content_digest(raw: bytes) -> str:
+    """A digest of a file's bytes, to tell later whether it changed."""
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
 
 
 class LineMap:
@@ -85,6 +92,7 @@ def load(path: Path, display: str | None = None, remember: bool = True) -> tuple
     except OSError as error:
         return None, [Problem(display, None, f"cannot be read: {error.strerror}")]
     text, problem = decode(raw, display)
+    digest = content_digest(raw)
     del raw  # as large as the text: not kept while it is parsed
     if problem:
         return None, [problem]
@@ -94,7 +102,7 @@ def load(path: Path, display: str | None = None, remember: bool = True) -> tuple
         data, lines = parse(text, remember)
     except tomllib.TOMLDecodeError as error:
         return None, [_syntax_problem(error, display, text)]
-    return Loaded(path, display, data, lines), []
+    return Loaded(path, display, data, lines, digest), []
 
 
 # --- parsing, one [[events]] table at a time ---------------------------------

@@ -105,6 +105,7 @@ class Site:
     sources: dict[str, Source]
     events: tuple[Event, ...]  # sorted by date, ties in file order
     root: Path = field(default=Path("."))  # directory of the events file
+    digest: str = ""  # of the events file's bytes it was made from (load.content_digest)
 
     def citation_count(self) -> int:
         return sum(len(e.all_citations()) for e in self.events)

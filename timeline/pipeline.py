@@ -6,6 +6,7 @@ server calls the same functions, so what it shows is what gets published.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import sys
 from pathlib import Path
@@ -56,12 +57,9 @@ def unchanged(events_path: Path, out: Path, base_url: str | None, cache_dir: Pat
     with this cache (see stamp.py); None when a build has work to do."""
     from . import stamp
 
-    try:
-        start = stamp.start_digest(events_path, out, base_url)
-    except OSError:
-        return None  # for the build to report
+    setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version())
     last = stamp.read(cache_dir)
-    return last.events if stamp.up_to_date(last, start, out) else None
+    return last.events if stamp.up_to_date(last, setting, events_path, out) else None
 
 
 def build(events_path: Path, out: Path, display: str | None = None,
@@ -71,6 +69,16 @@ def build(events_path: Path, out: Path, display: str | None = None,
     `base_url`, when given, overrides [site] base_url (publishing workflows
     know the address only at build time). `cache_dir`, when given, holds
     the build cache: read before, written after a successful build."""
+    if cache_dir is None:
+        return _build(events_path, out, display, base_url, None)
+    try:
+        return _build(events_path, out, display, base_url, cache_dir)
+    finally:
+        gc.unfreeze()  # what cache.read froze, for a caller that goes on
+
+
+def _build(events_path: Path, out: Path, display: str | None, base_url: str | None,
+           cache_dir: Path | None) -> tuple[Site | None, list[Problem]]:
     from . import cache, stamp
     from .render import FragmentCache, Renderer, make_environment
     from .write import publish
@@ -78,10 +86,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
     fragments = FragmentCache()
     previous = None
     if cache_dir is not None:
-        try:
-            start = stamp.start_digest(events_path, out, base_url)
-        except OSError:
-            start = None  # the events file cannot be read: check() reports it
+        setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version())
         last = stamp.read(cache_dir)
         previous = last.manifest if last else None
         cache.read(cache_dir, fragments)
@@ -98,10 +103,14 @@ def build(events_path: Path, out: Path, display: str | None = None,
     manifest = publish(jobs, out, previous, workers=min(2, _cores()))
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
-        if start is not None:
-            texts = {os.path.abspath(s.path): s.text.encode("utf-8") for s in site.sources.values()}
-            done = stamp.Stamp(stamp.code_version(), os.path.abspath(out), stamp.inputs_digest(start, texts),
-                               tuple(sorted(texts)), len(site.events), manifest)
+        # Changed while the build ran: the next build must not trust a stamp.
+        if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) == setting:
+            sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
+            done = stamp.Stamp(
+                stamp.code_version(), os.path.abspath(out),
+                stamp.inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8"))
+                                                           for s in sources)),
+                tuple(os.path.abspath(s.path) for s in sources), len(site.events), manifest)
             try:
                 stamp.write(cache_dir, done)
             except OSError as error:  # the site is built; only the next build will be slower

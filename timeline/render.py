@@ -643,8 +643,11 @@ class Renderer:
         paths = plan.html_paths()
         site = self.site
         # What every data file shows besides its events: the site, the
-        # sources and the build time. An event's piece of a file shows the
-        # event and its sources, which its view's fingerprint covers.
+        # sources and the build time (`shared`, in each file's salt). An
+        # event's piece shows the event and, of its sources, what the view's
+        # fingerprint covers; anything else of a source it takes from what
+        # the salt covers. Parts made by other code are never reused: a
+        # stamp from other code is not read (stamp.read).
         shared = fingerprint(("outputs", site.info, tuple(sorted(site.sources.items())),
                               os.environ.get("SOURCE_DATE_EPOCH", "")))
         record = (shared, tuple(v.fingerprint for v in self.views), tuple(paths))

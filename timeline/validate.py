@@ -476,5 +476,5 @@ def validate(loaded: Loaded, remember: bool = True) -> tuple[Site | None, list[P
     if problems or info is None:
         return None, problems
     ordered = sorted(events, key=lambda e: e.date.sort_key())  # stable: ties keep file order
-    site = Site(info, {k: s for k, (s, _) in sources.items()}, tuple(ordered), checker.root)
+    site = Site(info, {k: s for k, (s, _) in sources.items()}, tuple(ordered), checker.root, loaded.digest)
     return site, []

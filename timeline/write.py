@@ -1,20 +1,21 @@
 """The only module that touches the output folder.
 
 Files are made into a staging folder beside the output, and the output
-changes only once every file is made, so a failed or interrupted build
-never leaves a half-written or damaged site behind, and files of removed
-events disappear. A first build swaps its whole folder in (on Linux one
-atomic exchange of the two folders; elsewhere two renames, and a build
-killed between them is repaired by the next one). A build that knows what
-the last one wrote makes only the changed files and moves them in; a build
-killed while moving them is finished by the next one before anything else.
+changes only once every file is made, so a build that fails while making
+them (an error, a full disk, Ctrl-C) leaves the output as it was, and
+files of removed events disappear. A first build, or one that changes most
+files, swaps its whole folder in (on Linux one atomic exchange of the two
+folders; elsewhere two renames, and a build killed between them is
+repaired by the next one). A build that knows what the last one wrote
+makes only the changed files and then moves them in one by one, each file
+whole; while it does, the site holds some new files and some old, and a
+build killed then is finished by the next one before anything else.
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import hashlib
-import mmap
 import multiprocessing
 import os
 import pickle
@@ -51,18 +52,20 @@ def _safe_relative(name: str) -> None:
 
 
 def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1) -> Manifest:
-    """Make `out` hold exactly the files of `jobs`; a failure leaves it as it was.
+    """Make `out` hold exactly the files of `jobs`.
 
-    `previous` describes what the last publish wrote into `out`. Without
-    it, every file is made into a fresh folder that then replaces `out` in
-    one step (see _replace). With it, only files whose job key changed, or
-    that are no longer exactly as written (same size, time and inode), are
-    made, into a staging folder, and then moved into `out` (see _update):
-    a small edit to a large site costs a few files, not a copy of the
-    site. When no file needs making or removing, `out` is left as it is.
-    Files are made and written one at a time, so the site is never held in
-    memory whole, and by `workers` processes when there are many. Returns
-    the description of this publish.
+    Every file is made into a staging folder first, so a failure while
+    making them (an error, a full disk, Ctrl-C) leaves `out` as it was.
+    `previous` describes what the last publish wrote into `out`. With it,
+    only files whose job key changed, or that are no longer exactly as
+    written (same size, time and inode), are made, and then moved into
+    `out` one by one (see _update): a small edit to a large site costs a
+    few files, not a copy of the site. Without it, or when most files
+    changed, the staging folder replaces `out` in one step (see _replace).
+    When no file needs making or removing, `out` is left as it is. Files
+    are made and written one at a time, so the site is never held in memory
+    whole, and by `workers` processes when there are many. Returns the
+    description of this publish.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +76,16 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
     if _up_to_date(jobs, out, previous):
         return previous
     if previous and out.is_dir() and not out.is_symlink():
-        return _update(jobs, out, previous, workers)
+        to_make = [job for name, job in jobs.items() if not _kept(name, job, out, previous)]
+        if len(to_make) <= len(jobs) // 2:
+            return _update(jobs, to_make, out, previous, workers)
     return _replace(jobs, out, workers)
+
+
+def _kept(name: str, job: Job, out: Path, previous: Manifest) -> bool:
+    """True when the published file was made under the job's key and is still as written."""
+    before = previous.get(name)
+    return before is not None and before[4] == job.key and _unchanged(os.path.join(out, name), before)
 
 
 def _staging(out: Path) -> Path:
@@ -119,30 +130,25 @@ def _replace(jobs: Mapping[str, Job], out: Path, workers: int) -> Manifest:
 
 
 # Inside a staging folder of _update: the files to move into place, and
-# the list of files to remove, one path per line.
+# the names of the files to remove, each ended by a NUL (a name may hold
+# any other character).
 FILES, REMOVED = "files", "removed"
 
 
-def _update(jobs: Mapping[str, Job], out: Path, previous: Manifest, workers: int) -> Manifest:
-    """Make the changed files into a staging folder; once all are made,
-    rename it to mark it complete and move its files into `out`.
+def _update(jobs: Mapping[str, Job], to_make: list[Job], out: Path, previous: Manifest, workers: int) -> Manifest:
+    """Make `to_make` into a staging folder; once all are made, rename it to
+    mark it complete and apply it to `out` (see _move_in).
 
     Until the rename nothing in `out` has changed, so a failure leaves it as
-    it was. After it, `out` changes one file at a time (each file whole,
-    never half-written); a build killed in those few renames leaves the
-    complete staging folder, which the next build moves in first (recover).
+    it was. After it, `out` changes one file at a time, each file whole; a
+    build killed meanwhile leaves the complete staging folder, which the
+    next build applies first (see recover).
     """
-    on_disk = set(_files(out))
-    to_make = []
-    for name, job in jobs.items():
-        before = previous.get(name)
-        if before is None or before[4] != job.key or not _unchanged(os.path.join(out, name), before):
-            to_make.append(job)
-    removed = sorted(on_disk.difference(jobs))
+    removed = sorted(set(_files(out)).difference(jobs))
     staging = _staging(out)
     try:
         made = _make_into(staging / FILES, to_make, out, previous, workers)
-        (staging / REMOVED).write_text("".join(f"{name}\n" for name in removed), encoding="utf-8")
+        (staging / REMOVED).write_bytes(b"".join(os.fsencode(name) + b"\0" for name in removed))
         ready = out.parent / f".{out.name}.commit-{os.getpid()}"
         staging.rename(ready)
     except BaseException:
@@ -156,28 +162,65 @@ def _update(jobs: Mapping[str, Job], out: Path, previous: Manifest, workers: int
 
 
 def _move_in(ready: Path, out: Path) -> None:
-    """Apply a complete staging folder to `out`: remove what it lists, then
-    move its files into place. Each step can be repeated, so a staging
-    folder left by a killed build can be applied again from the start."""
-    removed = (ready / REMOVED).read_text(encoding="utf-8").splitlines()
+    """Apply a complete staging folder to `out`: move its files into place,
+    then remove the files it lists and the folders they leave empty.
+
+    A listed file is removed first only where a new file needs its place
+    (a file becoming a folder, or the other way round), so links to pages
+    that go away keep working until the new pages are in. Every step can
+    be repeated, so a folder left by a killed build can be applied again."""
+    try:
+        removed = [os.fsdecode(name) for name in (ready / REMOVED).read_bytes().split(b"\0") if name]
+    except FileNotFoundError:
+        removed = []
     for name in removed:
         _safe_relative(name)
-        (out / name).unlink(missing_ok=True)
-    for folder in sorted({(out / name).parent for name in removed}, key=lambda p: -len(p.parts)):
+    files = ready / FILES
+    new = [os.path.relpath(os.path.join(folder, name), files)
+           for folder, _, names in os.walk(files) for name in names]
+    taken = set(new) | {parent for name in new for parent in _parents(name)}
+    in_the_way = [name for name in removed if name in taken or any(p in taken for p in _parents(name))]
+    _remove(out, in_the_way)
+    for name in new:
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # a folder made by hand where the file goes
+        # The same inode when the made file equalled the published one (see _write).
+        os.replace(files / name, target)
+    _remove(out, removed)
+    _discard(ready, out)
+
+
+def _discard(ready: Path, out: Path) -> None:
+    """Delete a staging folder, renamed first so that a half-deleted one is
+    never taken for a complete update."""
+    gone = out.parent / f".{out.name}.new-{os.getpid()}-{os.urandom(4).hex()}"
+    ready.rename(gone)
+    shutil.rmtree(gone, ignore_errors=True)
+
+
+def _parents(name: str) -> Iterator[str]:
+    """'a/b/c' → 'a/b', 'a'."""
+    while "/" in name:
+        name = name.rpartition("/")[0]
+        yield name
+
+
+def _remove(out: Path, names: list[str]) -> None:
+    """Remove the files `names` from `out`, and the folders they leave empty."""
+    for name in names:
+        try:
+            (out / name).unlink()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            pass  # already gone, or no longer a file: nothing of ours to remove
+    for folder in sorted({(out / name).parent for name in names}, key=lambda p: -len(p.parts)):
         while folder != out and folder.is_relative_to(out):
             try:
                 folder.rmdir()  # only when empty: the folder of a removed event
             except OSError:
                 break
             folder = folder.parent
-    files = ready / FILES
-    for folder, _, names in os.walk(files):
-        target = out / os.path.relpath(folder, files)
-        target.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            # The same inode when the made file equalled the published one (see _write).
-            os.replace(os.path.join(folder, name), target / name)
-    shutil.rmtree(ready)
 
 
 def _up_to_date(jobs: Mapping[str, Job], out: Path, previous: Manifest) -> bool:
@@ -230,20 +273,15 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
     digest = hashlib.blake2b(digest_size=20)
     before = previous.get(job.path)
     salt = getattr(job, "salt", None)
-    reusable: dict[str, int] = {}
-    if (salt is not None and before is not None and before[5] and before[5][0] == salt
-            and _unchanged(out / job.path, before)):
-        _, old_keys, old_spans = before[5]
-        reusable = {key: i for i, key in enumerate(old_keys)}
     keys: list[str] = []
     spans = array("q")  # start and length of each Part, in turn
     offset = 0
-    with target.open("wb") as handle, _mapped(out / job.path if reusable else None) as old:
+    with target.open("wb") as handle, _earlier_parts(out / job.path, before, salt) as earlier:
         for chunk in job.chunks():
             if not isinstance(chunk, bytes):  # a Part
-                i = reusable.get(chunk.key)
                 keys.append(chunk.key)
-                chunk = chunk.make() if i is None else old[old_spans[2 * i]:old_spans[2 * i] + old_spans[2 * i + 1]]
+                copied = earlier(chunk.key)
+                chunk = chunk.make() if copied is None else copied
                 spans.extend((offset, len(chunk)))
             digest.update(chunk)
             handle.write(chunk)
@@ -252,7 +290,10 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
         linked = target.with_name(f".{target.name}.{os.getpid()}.link")
         try:
             os.link(out / job.path, linked)
-            os.replace(linked, target)
+            if _unchanged(linked, before):  # still the file we compared
+                os.replace(linked, target)
+            else:
+                linked.unlink()
         except OSError:  # no hard links here: the copy just written stays
             pass
     stat = target.stat()
@@ -261,18 +302,38 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
     return job.path, (digest.digest(), stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key, segments)
 
 
+def _no_part(key: str) -> None:
+    return None
+
+
 @contextlib.contextmanager
-def _mapped(path: Path | None):
-    """The bytes of `path` without reading them all (b"" for None or an empty file)."""
-    if path is None:
-        yield b""
+def _earlier_parts(path: Path, before, salt: str | None):
+    """A function giving the bytes of the published file's Part of a key, or
+    None: always None unless that file was written with `salt` and is still
+    as written. Read piece by piece, so the file is never held whole."""
+    if salt is None or before is None or not before[5] or before[5][0] != salt:
+        yield _no_part
         return
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            yield b""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        yield _no_part
+        return
+    try:
+        stat = os.fstat(fd)  # the file opened, not whatever the path names by now
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != tuple(before[1:4]):
+            yield _no_part
             return
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            yield mapped
+        _, old_keys, old_spans = before[5]
+        index = {key: i for i, key in enumerate(old_keys)}
+
+        def part(key: str) -> bytes | None:
+            i = index.get(key)
+            return None if i is None else os.pread(fd, old_spans[2 * i + 1], old_spans[2 * i])
+
+        yield part
+    finally:
+        os.close(fd)
 
 
 def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int) -> Manifest:
@@ -365,10 +426,13 @@ def recover(out: Path) -> None:
         newest.rename(out)
         stale_old.remove(newest)
     for ready in sorted(found["commit"], key=lambda p: p.stat().st_mtime):
-        if out.is_dir():
-            _move_in(ready, out)
-        else:  # nothing left to update: the next build makes every file
-            shutil.rmtree(ready, ignore_errors=True)
+        try:
+            if out.is_dir():
+                _move_in(ready, out)
+                continue
+        except OSError:
+            pass  # it cannot be applied: the build that follows remakes whatever differs
+        _discard(ready, out)
     for path in found["new"] + stale_old:
         shutil.rmtree(path, ignore_errors=True)
 
