@@ -3,27 +3,31 @@ nothing to do stop before it loads anything.
 
 A build with the cache reads this small file first. When the digest of
 every input (the events file, the archived documents it names, the static
-files and pages, the code, the templates and the libraries that render
-them, the options and SOURCE_DATE_EPOCH) is the one recorded, and the
+files and pages, the code, the templates, Python and the libraries that
+render, the options and SOURCE_DATE_EPOCH) is the one recorded, and the
 output folder still holds exactly the files the record lists, the build
 has nothing to do. Anything else, including a missing, damaged or foreign
 stamp, means a normal build, so a stale stamp can cost time but never
 change the output.
 
-Digests are taken from what the build actually used: the events file is
-hashed before it is loaded and the documents from the texts that were
-checked, so a file saved while a build runs is seen by the next one.
+The digests are of what the build used: the events file's bytes as they
+were parsed, the documents' texts as they were checked. The rest is hashed
+before the build and again after it, and the stamp is written only when
+the two agree, so a file saved while a build runs is seen by the next one.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import os
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from . import checked
+from .load import content_digest
 from .write import Manifest, intact, pending
 
 FILE_NAME = "published.pickle"
@@ -57,11 +61,10 @@ def _folder_digest(digest, folders) -> None:
                 digest.update(str(path.relative_to(PROJECT)).encode() + b"\0" + _file_digest(path))
 
 
-@functools.cache
-def code_version() -> str:
-    """Digest of the code, the templates and the versions of the libraries
-    that render: results made by other code are not reused."""
-    digest = hashlib.blake2b(digest_size=20)
+def code_digest() -> str:
+    """Digest of the code, the templates, Python and the versions of the
+    libraries that render: results made by other code are not reused."""
+    digest = hashlib.blake2b(f"{sys.implementation.name} {sys.version}\n".encode(), digest_size=20)
     _folder_digest(digest, CODE_FOLDERS)
     for name in LIBRARIES:
         try:
@@ -71,13 +74,14 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def start_digest(events_path: Path, out: Path, base_url: str | None) -> str:
-    """Digest of the inputs known before loading: code, static files and
-    pages, options, and the events file's bytes. Taken before the build
-    reads them, so a file changed meanwhile only makes the next build do
-    its work again. Raises OSError when the events file cannot be read."""
-    digest = hashlib.blake2b(code_version().encode(), digest_size=DIGEST_SIZE)
-    digest.update(_file_digest(events_path))
+code_version = functools.cache(code_digest)  # as this process started it
+
+
+def setting_digest(events_path: Path, out: Path, base_url: str | None, code: str) -> str:
+    """Digest of what a build reads besides the events file and its
+    documents: the code (`code`, see code_digest), the static files and
+    pages, the options and SOURCE_DATE_EPOCH."""
+    digest = hashlib.blake2b(code.encode(), digest_size=DIGEST_SIZE)
     _folder_digest(digest, INPUT_FOLDERS)
     options = (str(Path(os.path.abspath(events_path))), os.path.abspath(out), base_url or "",
                os.environ.get("SOURCE_DATE_EPOCH", ""))
@@ -85,11 +89,13 @@ def start_digest(events_path: Path, out: Path, base_url: str | None) -> str:
     return digest.hexdigest()
 
 
-def inputs_digest(start: str, source_texts: dict[str, bytes]) -> str:
-    """`start` combined with the archived documents' bytes, by absolute path."""
-    digest = hashlib.blake2b(start.encode(), digest_size=DIGEST_SIZE)
-    for path in sorted(source_texts):
-        digest.update(path.encode() + b"\0" + hashlib.blake2b(source_texts[path], digest_size=20).digest())
+def inputs_digest(setting: str, events: str, sources: Iterable[tuple[str, bytes]]) -> str:
+    """Digest of all a build read: `setting`, the digest of the events file
+    (load.content_digest) and the archived documents, (absolute path, bytes)
+    in order of path."""
+    digest = hashlib.blake2b(f"{setting} {events}".encode(), digest_size=DIGEST_SIZE)
+    for path, data in sources:
+        digest.update(path.encode() + b"\0" + hashlib.blake2b(data, digest_size=20).digest())
     return digest.hexdigest()
 
 
@@ -105,15 +111,14 @@ def write(cache_dir: Path, stamp: Stamp) -> None:
     checked.dump(cache_dir / FILE_NAME, stamp)
 
 
-def up_to_date(stamp: Stamp | None, start: str, out: Path) -> bool:
+def up_to_date(stamp: Stamp | None, setting: str, events_path: Path, out: Path) -> bool:
     """True when `out` holds exactly what the last build, made from the same
     inputs, wrote: there is nothing to do."""
     if stamp is None or stamp.out != os.path.abspath(out) or pending(out):
         return False
-    texts = {}
-    for path in stamp.sources:
-        try:
-            texts[path] = Path(path).read_bytes()
-        except OSError:
-            return False
-    return inputs_digest(start, texts) == stamp.inputs and intact(out, stamp.manifest)
+    try:
+        events = content_digest(events_path.read_bytes())
+        digest = inputs_digest(setting, events, ((path, Path(path).read_bytes()) for path in stamp.sources))
+    except OSError:
+        return False
+    return digest == stamp.inputs and intact(out, stamp.manifest)

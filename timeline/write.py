@@ -178,8 +178,11 @@ def _move_in(ready: Path, out: Path) -> None:
     files = ready / FILES
     new = [os.path.relpath(os.path.join(folder, name), files)
            for folder, _, names in os.walk(files) for name in names]
-    taken = set(new) | {parent for name in new for parent in _parents(name)}
-    in_the_way = [name for name in removed if name in taken or any(p in taken for p in _parents(name))]
+    new_files = set(new)
+    new_folders = {parent for name in new for parent in _parents(name)}
+    # A file where a new folder goes, or a file in a folder where a new file goes.
+    in_the_way = [name for name in removed
+                  if name in new_folders or any(parent in new_files for parent in _parents(name))]
     _remove(out, in_the_way)
     for name in new:
         target = out / name
