@@ -15,26 +15,47 @@ DIGEST_SIZE = 32  # the file starts with a BLAKE2 digest of the rest
 def load(path: Path) -> tuple[object, bytes] | None:
     """The object in `path` and its checksum, or None."""
     try:
-        raw = path.read_bytes()
-        # A view, not a copy: the cache of 100,000 events is 500 MB.
-        checksum, payload = raw[:DIGEST_SIZE], memoryview(raw)[DIGEST_SIZE:]
-        if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != checksum:
-            return None
-        return _unpickled(payload), checksum
+        with path.open("rb") as handle:
+            # Checked and then unpickled a piece at a time: never the whole
+            # file in memory beside its objects (the cache of 100,000
+            # events is 500 MB).
+            checksum = handle.read(DIGEST_SIZE)
+            digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            if digest.digest() != checksum:
+                return None
+            handle.seek(DIGEST_SIZE)
+            return _unpickled(handle), checksum
     except Exception:  # missing, unreadable, not a pickle, from an older layout
         return None
 
 
+class _Hashing:
+    """A file that also hashes what is written to it."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
+
+
 def dump(path: Path, value: object) -> bytes:
-    """Replace `path` with `value`; its checksum. Raises OSError."""
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    checksum = hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest()
+    """Replace `path` with `value`; its checksum. Raises OSError.
+
+    Pickled straight into the file, never whole in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as handle:
-            handle.write(checksum)
-            handle.write(payload)
+            handle.write(bytes(DIGEST_SIZE))  # the checksum, once it is known
+            hashing = _Hashing(handle)
+            pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.seek(0)
+            handle.write(checksum := hashing.digest.digest())
         os.replace(temporary, path)
     finally:
         try:
@@ -44,13 +65,13 @@ def dump(path: Path, value: object) -> bytes:
     return checksum
 
 
-def _unpickled(payload: bytes) -> object:
+def _unpickled(handle) -> object:
     # Many new objects and no garbage: the cyclic collector would scan them
     # over and over while they load.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(payload)
+        return pickle.load(handle)
     finally:
         if enabled:
             gc.enable()
