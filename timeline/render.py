@@ -648,7 +648,7 @@ class Renderer:
         # fingerprint covers; anything else of a source it takes from what
         # the salt covers. Parts made by other code are never reused: a
         # stamp from other code is not read (stamp.read).
-        shared = fingerprint(("outputs", site.info, tuple(sorted(site.sources.items())),
+        shared = fingerprint(("outputs", site.info, tuple(sorted(self._source_digests.items())),
                               os.environ.get("SOURCE_DATE_EPOCH", "")))
         record = (shared, tuple(v.fingerprint for v in self.views), tuple(paths))
         keys = {view.event.id: view.fingerprint for view in self.views}
@@ -694,6 +694,11 @@ class Renderer:
             "sources": [Link(s.title, s.id) for s in sorted(self.site.sources.values(), key=lambda s: s.id)],
         }
 
+    @cached_property
+    def _source_digests(self) -> dict[str, str]:
+        """Each source's digest (its text included), for keys: hashed once, not for every page."""
+        return {source_id: fingerprint(source) for source_id, source in self.site.sources.items()}
+
     def _source_signature(self) -> tuple:
         return tuple((s.id, s.title, s.publisher) for s in sorted(self.site.sources.values(), key=lambda s: s.id))
 
@@ -722,7 +727,8 @@ class Renderer:
                 uses = []
             self.page(
                 f"sources/{source.id}/index.html", "source.html",
-                memo=(source, tuple((v.event.id, v.event.title, v.when, c) for v, c in uses), tuple(citations),
+                memo=(self._source_digests[source.id], tuple((v.event.id, v.event.title, v.when, c) for v, c in uses),
+                      tuple(citations),
                       more and (more.path, len(citing))),
                 make=lambda source=source, citations=citations: {"paragraphs": source_paragraphs(source, citations)},
                 source=source, title=source.title, cited_by=uses, archive_name=archive_name,
@@ -732,7 +738,8 @@ class Renderer:
                 note_html=markdown_html(source.note) if source.note else NO_HTML,
             )
         counted = [(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources]
-        self.page("sources/index.html", "sources.html", memo=tuple(counted), title="Sources", sources=counted)
+        self.page("sources/index.html", "sources.html", memo=tuple((self._source_digests[s.id], n) for s, n in counted),
+                  title="Sources", sources=counted)
 
     def _name_pages(self, kind: str, names: Names, of_event, heading: str, title_format: str) -> None:
         events_of: dict[str, list[EventView]] = defaultdict(list)
