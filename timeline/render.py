@@ -36,6 +36,7 @@ from .dates import MONTHS, display_range, gap_words
 from .listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
 from .model import Citation, Event, Site, Source
 from .outputs import OUTPUT_FILES, Part, made, output_makers
+from .outputs.feed import feed_memo
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
 from .text import duration_words, markdown_html, plain_text, slugify
@@ -659,8 +660,16 @@ class Renderer:
             digest = digest or fingerprint(record)
             return digest
 
-        return {path: Job(path, make, lambda path=path: fingerprint((path, record_digest())), self._store,
-                          salt=fingerprint((path, shared)))
+        def key_of(path: str) -> str:
+            # Files that show less than the whole record are keyed by what they show,
+            # so that an edit elsewhere leaves them alone.
+            if path in ("robots.txt", "events.json.schema.json"):
+                return fingerprint((path, shared))
+            if path == "feed.xml":
+                return fingerprint((path, shared, feed_memo(site, keys)))
+            return fingerprint((path, record_digest()))
+
+        return {path: Job(path, make, partial(key_of, path), self._store, salt=fingerprint((path, shared)))
                 for path, make in output_makers(site, paths, event_keys=keys).items()}
 
     def _listing_pages(self, listing: Listing, title: str, up: list[Link], filters, skip_root: bool = False) -> None:
@@ -678,9 +687,12 @@ class Renderer:
             at = position.get(node.path)
             earlier = leaves[at - 1] if at is not None and at > 0 else None
             later = leaves[at + 1] if at is not None and at + 1 < len(leaves) else None
+            # A page of links to parts shows their counts and dates, not their events.
+            shown = (tuple((p.path, p.label, len(p.views), p.span()) for p in node.parts) if node.parts
+                     else tuple(v.fingerprint for v in node.views))
             self.page(
                 f"{node.path}index.html", "list.html",
-                memo=(title, tuple(v.fingerprint for v in node.views), tuple((p.path, p.label, len(p.views)) for p in node.parts),
+                memo=(title, len(node.views), node.span() if node.views else "", shown,
                       *((n.path, n.label) if n else None for n in (earlier, later)), tuple(links), filters is not None),
                 make=lambda node=node: {"years": () if node.parts else group_by_month(node.views)},
                 title=f"{title}: {node.label}" if node.label else title,
@@ -727,9 +739,11 @@ class Renderer:
                 uses = []
             self.page(
                 f"sources/{source.id}/index.html", "source.html",
-                memo=(self._source_digests[source.id], tuple((v.event.id, v.event.title, v.when, c) for v, c in uses),
-                      tuple(citations),
-                      more and (more.path, len(citing))),
+                # What the page shows of its citations: spans, not the Citations
+                # (repr of every quote took a quarter of the time to plan and key).
+                memo=(self._source_digests[source.id],
+                      tuple((v.event.id, v.event.title, v.when, c.anchor) for v, c in uses),
+                      sorted({(c.start, c.end) for c in citations}), more and (more.path, len(citing))),
                 make=lambda source=source, citations=citations: {"paragraphs": source_paragraphs(source, citations)},
                 source=source, title=source.title, cited_by=uses, archive_name=archive_name,
                 more=more, citing=len(citing),

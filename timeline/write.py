@@ -278,17 +278,15 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
     salt = getattr(job, "salt", None)
     keys: list[str] = []
     spans = array("q")  # start and length of each Part, in turn
-    offset = 0
     with target.open("wb") as handle, _earlier_parts(out / job.path, before, salt) as earlier:
+        copier = _Copier(earlier, handle, digest)
         for chunk in job.chunks():
-            if not isinstance(chunk, bytes):  # a Part
-                keys.append(chunk.key)
-                copied = earlier(chunk.key)
-                chunk = chunk.make() if copied is None else copied
-                spans.extend((offset, len(chunk)))
-            digest.update(chunk)
-            handle.write(chunk)
-            offset += len(chunk)
+            if isinstance(chunk, bytes):
+                copier.add_bytes(chunk)
+                continue
+            keys.append(chunk.key)  # a Part
+            spans.extend((copier.offset, copier.add_part(chunk)))
+        copier.flush()
     if before is not None and before[0] == digest.digest() and _unchanged(out / job.path, before):
         linked = target.with_name(f".{target.name}.{os.getpid()}.link")
         try:
@@ -305,36 +303,113 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
     return job.path, (digest.digest(), stat.st_size, stat.st_mtime_ns, stat.st_ino, job.key, segments)
 
 
-def _no_part(key: str) -> None:
-    return None
+RUN_MAX = 1 << 22  # bytes of the published file read at once
+
+
+class _Copier:
+    """Writes a file's pieces in order, copying each run of Parts that lay
+    side by side in the published file with one read and one write.
+
+    Copying Part by Part cost 15 µs each, a quarter of a second for the
+    four data files of 4,000 events. A run is checked once read: the bytes
+    between its Parts must be the ones made now, else its pieces are
+    written one by one."""
+
+    def __init__(self, earlier: "_Earlier", handle, digest):
+        self.earlier, self.handle, self.digest = earlier, handle, digest
+        self.offset = 0  # in the new file, of the next piece
+        self.run: list = []  # from the run's first Part on: the bytes between Parts, and (Part, length)
+        self.start = self.end = 0  # what the run covers of the published file
+        self.gap = b""  # bytes made since the run's last Part
+
+    def add_bytes(self, chunk: bytes) -> None:
+        if self.run:
+            self.gap += chunk
+            if len(self.gap) > 256:  # Parts of a run lie a few bytes apart
+                self.flush()
+        else:
+            self._emit(chunk)
+        self.offset += len(chunk)
+
+    def add_part(self, part) -> int:
+        """Write a Part's bytes, from the published file when it holds them; their length."""
+        span = self.earlier.span(part.key)
+        if span is None:
+            self.flush()
+            data = part.make()
+            self._emit(data)
+            self.offset += len(data)
+            return len(data)
+        start, length = span
+        if not (self.run and start == self.end + len(self.gap) and start + length - self.start <= RUN_MAX):
+            self.flush()
+            self.start = start
+        elif self.gap:
+            self.run.append(self.gap)
+        self.run.append((part, length))
+        self.end, self.gap = start + length, b""
+        self.offset += length
+        return length
+
+    def flush(self) -> None:
+        """Write the run gathered so far, then the bytes made after it."""
+        if self.run:
+            data = self.earlier.read(self.start, self.end - self.start)
+            view, at, same = memoryview(data), 0, len(data) == self.end - self.start
+            for piece in self.run:
+                size = len(piece) if isinstance(piece, bytes) else piece[1]
+                same = same and (not isinstance(piece, bytes) or view[at:at + size] == piece)
+                at += size
+            if same:
+                self._emit(data)
+            else:  # not as the manifest says, or other bytes between the Parts: make them now
+                for piece in self.run:
+                    self._emit(piece if isinstance(piece, bytes) else piece[0].make())
+            self.run = []
+        gap, self.gap = self.gap, b""
+        if gap:
+            self._emit(gap)
+
+    def _emit(self, data) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+
+class _Earlier:
+    """Where the published file holds the Part of a key, and its bytes."""
+
+    def __init__(self, fd: int | None = None, keys: tuple = (), spans: array | None = None):
+        self.fd, self.spans = fd, spans
+        self.index = {key: i for i, key in enumerate(keys)}
+
+    def span(self, key: str) -> tuple[int, int] | None:
+        i = self.index.get(key)
+        return None if i is None else (self.spans[2 * i], self.spans[2 * i + 1])
+
+    def read(self, start: int, length: int) -> bytes:
+        return os.pread(self.fd, length, start)
 
 
 @contextlib.contextmanager
-def _earlier_parts(path: Path, before, salt: str | None):
-    """A function giving the bytes of the published file's Part of a key, or
-    None: always None unless that file was written with `salt` and is still
-    as written. Read piece by piece, so the file is never held whole."""
+def _earlier_parts(path: Path, before, salt: str | None) -> Iterator[_Earlier]:
+    """The published file's Parts, or none: none unless that file was written
+    with `salt` and is still as written. Read run by run, so the file is
+    never held whole."""
     if salt is None or before is None or not before[5] or before[5][0] != salt:
-        yield _no_part
+        yield _Earlier()
         return
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        yield _no_part
+        yield _Earlier()
         return
     try:
         stat = os.fstat(fd)  # the file opened, not whatever the path names by now
         if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != tuple(before[1:4]):
-            yield _no_part
+            yield _Earlier()
             return
         _, old_keys, old_spans = before[5]
-        index = {key: i for i, key in enumerate(old_keys)}
-
-        def part(key: str) -> bytes | None:
-            i = index.get(key)
-            return None if i is None else os.pread(fd, old_spans[2 * i + 1], old_spans[2 * i])
-
-        yield part
+        yield _Earlier(fd, old_keys, old_spans)
     finally:
         os.close(fd)
 

@@ -22,7 +22,7 @@ import os
 import re
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import partial
 from html import escape
 from urllib.parse import urlsplit
@@ -103,14 +103,14 @@ OUTPUT_FILES = frozenset({"feed.xml", "events.ics", "timeline.json", "events.jso
                           "events.csv", "robots.txt", "sitemap.xml"})
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     """The bytes of a data file that show one event, not yet made.
 
     `key` stands for everything they show (the event, its sources, and
     whatever the whole file depends on is the caller's to add), so a build
     may copy them from the last build's file instead of making them again
-    (see write.publish)."""
+    (see write.publish). A named tuple: a frozen dataclass took 9 µs to
+    make, a tenth of a second for each data file of 4,000 events."""
     key: str
     make: Callable[[], object]
 

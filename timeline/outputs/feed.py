@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
 from ..model import Event, Site
 from . import TAG_DATE, utc, authority, event_html, event_path, event_start_utc, site_url, when_text, xml_safe
@@ -55,6 +56,17 @@ def newest_first(site: Site) -> list[Event]:
 FEED_ENTRIES = 100
 
 
+def feed_memo(site: Site, event_keys: Mapping[str, str]) -> tuple:
+    """What the feed shows of the record, given a key of each event
+    (everything it shows): the latest events and the latest start."""
+    latest = newest_first(site)[:FEED_ENTRIES]
+    return tuple(event_keys[e.id] for e in latest), _latest_start(site)
+
+
+def _latest_start(site: Site) -> dt.datetime | None:
+    return max((event_start_utc(e) for e in site.events), default=None)
+
+
 def render_feed(site: Site, build_time: dt.datetime | None = None) -> bytes:
     """The Atom feed of the FEED_ENTRIES latest events."""
     info = site.info
@@ -64,12 +76,7 @@ def render_feed(site: Site, build_time: dt.datetime | None = None) -> bytes:
     _add(feed, "title", info.title)
     if info.description:
         _add(feed, "subtitle", info.description)
-    if build_time is not None:
-        updated = build_time
-    elif events:
-        updated = max(event_start_utc(e) for e in site.events)
-    else:
-        updated = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    updated = build_time or _latest_start(site) or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
     _add(feed, "updated", _timestamp(updated))
     author = _add(feed, "author")
     _add(author, "name", info.title)
