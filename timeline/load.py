@@ -46,7 +46,7 @@ class Loaded:
 
 def content_digest(raw: bytes) -> str:
     """A digest of a file's bytes, to tell later whether it changed."""
-    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+    return hashlib.sha256(raw).hexdigest()  # see checked.DIGEST_SIZE
 
 
 class LineMap:

@@ -57,7 +57,7 @@ class NormalisedText:
     @cached_property
     def digest(self) -> str:
         """A digest of the original text (kept: the object outlives one check)."""
-        return hashlib.blake2b(self.original.encode("utf-8"), digest_size=20).hexdigest()
+        return hashlib.sha256(self.original.encode("utf-8")).hexdigest()
 
     @property
     def text(self) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
-import markdown
 import nh3
 from markupsafe import Markup
 
@@ -18,7 +17,13 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _TAG = re.compile(r"<[^>]+>")
 
-_converter = markdown.Markdown(extensions=[], output_format="html")
+@cache
+def _converter():
+    """One converter for the process, made when first needed: a build that
+    finds every summary in its cache does not even import Markdown."""
+    import markdown
+
+    return markdown.Markdown(extensions=[], output_format="html")
 
 
 # (text, page) → HTML. A plain dict rather than lru_cache so that the build
@@ -85,8 +90,9 @@ def _sanitise(text: str, page: bool) -> str:
     rendered = plain_paragraph(text)
     if rendered is not None:
         return rendered  # nothing in it for the sanitiser to change (tested)
-    _converter.reset()
-    return clean(_converter.convert(text), page)
+    converter = _converter()
+    converter.reset()
+    return clean(converter.convert(text), page)
 
 
 def clean(rendered: str, page: bool = False) -> str:
