@@ -617,8 +617,10 @@ def _folded_by_hand(original: str) -> tuple[str, list[int]]:
 @given(st.text(alphabet=st.sampled_from(list("ab \t\n\u00a0\u2003\x1c“”‘’—–-.")), max_size=60))
 def test_source_normaliser_matches_a_character_by_character_fold(text):
     from timeline.sources import NormalisedText
-    folded, offsets = NormalisedText(text)._folded
-    assert (folded, list(offsets)) == _folded_by_hand(text)
+    normalised = NormalisedText(text)
+    folded, offsets = _folded_by_hand(text)
+    assert normalised.text == folded
+    assert [normalised.original_offset(i) for i in range(len(folded))] == offsets[:-1]
 
 
 @settings(max_examples=int(300 * SCALE), deadline=None)
