@@ -6,9 +6,7 @@
     python build.py --serve    build, serve on http://127.0.0.1:8000/ and rebuild on save
     python build.py new-event ID [--date D] [--source S] [--append]
 """
-import sys
-
-from timeline.cli import main
+from timeline.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
