@@ -273,3 +273,47 @@ def test_most_files_changed_means_one_swap_of_the_whole_folder(tmp_path):
     write.publish(fixed({name: data + b"!" for name, data in BEFORE.items()}), out, manifest)
     assert out.stat().st_ino != folder  # swapped whole
     assert files_of(out) == {name: data + b"!" for name, data in BEFORE.items()}
+
+
+def test_keys_of_an_update_are_compared_by_two_processes(site, tmp_path, monkeypatch):
+    """Both processes compute keys and compare files with the last publish,
+    and the update is the one a single process makes."""
+    monkeypatch.setattr(write, "PARALLEL_KEYS_MIN", 2)
+    outs = {}
+    for workers in (1, 2):
+        out = outs[workers] = tmp_path / f"public-{workers}"
+        manifest = write.publish(Renderer(site).plan(), out, workers=workers)
+        keyed_by = tmp_path / f"keyed-{workers}.txt"
+        plan = Renderer(site).plan()
+
+        def noting_pid(job):
+            def key():
+                with keyed_by.open("a") as log:
+                    log.write(f"{os.getpid()}\n")
+                return "edited" if job.path == "about/index.html" else job.key
+            return Job(job.path, (lambda: b"edited") if job.path == "about/index.html" else job.make, key)
+
+        write.publish({path: noting_pid(plan[path]) for path in plan}, out, manifest, workers=workers)
+        assert len(set(keyed_by.read_text().split())) == workers
+        assert (out / "about" / "index.html").read_bytes() == b"edited"
+    assert tree(outs[1]) == tree(outs[2])
+
+
+def test_a_failure_while_comparing_keys_in_the_helper_is_raised(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "PARALLEL_KEYS_MIN", 2)
+    out = tmp_path / "public"
+    manifest = write.publish(Renderer(site).plan(), out, workers=2)
+    before = tree(out)
+    plan = Renderer(site).plan()
+    main = os.getpid()
+
+    def failing_key(job):
+        def key():
+            if os.getpid() != main:
+                raise RuntimeError(f"injected: no key for {job.path}")
+            return "edited" if job.path == "about/index.html" else job.key  # so there is work to do
+        return Job(job.path, job.make, key)
+
+    with pytest.raises(RuntimeError, match="injected"):
+        write.publish({path: failing_key(plan[path]) for path in plan}, out, manifest, workers=2)
+    assert tree(out) == before
