@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
+from operator import attrgetter
 
 from .dates import MONTHS
 
 EVENTS_PER_PAGE = 150
+_YEAR = attrgetter("event.date.year")  # of a view; in C: called for every event of every list
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def plan(views, path: str, label: str = "", sub: str = "", limit: int = EVENTS_P
         return Listing(path, label, views)
     years = tuple(
         _year(tuple(group), f"{path}{sub}{year}/", year, limit)
-        for year, group in groupby(views, key=lambda v: v.event.date.year)
+        for year, group in groupby(views, key=_YEAR)
     )
     return Listing(path, label, views, years)
 

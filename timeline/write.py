@@ -31,7 +31,7 @@ from typing import Protocol
 # order, an array of each Part's start and length in turn).
 Manifest = dict[str, tuple[bytes, int, int, int, str, tuple | None]]
 
-PARALLEL_MIN = 200  # fewer files to make than this are made in one process
+PARALLEL_MIN = 8  # fewer files to make than this are made in one process
 CHUNK = 16  # files a process takes at a time
 PARALLEL_KEYS_MIN = 2000  # fewer files than this are compared with the last publish in one process
 CHUNK_KEYS = 256
@@ -416,9 +416,12 @@ def _earlier_parts(path: Path, before, salt: str | None) -> Iterator[_Earlier]:
 
 
 def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int) -> Manifest:
-    """Make and write `jobs`, sharing them with a forked process when there are many."""
+    """Make and write `jobs`, sharing them with a forked process unless there are few.
+
+    A few files go one at a time: the data files of a large record, which
+    come first, take 50 ms each."""
     return dict(_shared(jobs, lambda batch: [_write(job, fresh, out, previous) for job in batch],
-                        workers, PARALLEL_MIN, CHUNK))
+                        workers, PARALLEL_MIN, CHUNK if len(jobs) >= 8 * CHUNK else 1))
 
 
 def _shared(items: list, work: Callable[[list], list], workers: int, least: int, batch: int) -> list:
