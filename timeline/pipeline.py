@@ -74,7 +74,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
     try:
         return _build(events_path, out, display, base_url, cache_dir)
     finally:
-        gc.unfreeze()  # what cache.read froze, for a caller that goes on
+        gc.unfreeze()  # what cache.read and _build froze, for a caller that goes on
 
 
 def _build(events_path: Path, out: Path, display: str | None, base_url: str | None,
@@ -90,16 +90,28 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
         last = stamp.read(cache_dir)
         previous = last.manifest if last else None
         cache.read(cache_dir, fragments)
-    site, problems = check(events_path, display, remember=cache_dir is not None)
-    if site is None:
-        return None, problems
-    if base_url:
-        site = with_base_url(site, base_url)
-    refusal = unsafe_output(out, events_path, site)
-    if refusal:
-        return None, [refusal]
-    env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None)
-    jobs = Renderer(site, env, cache=fragments).plan()
+    # What checking and planning make lives to the end of the build: the
+    # collector, run again and again over it, found nothing and took 50 ms
+    # of a cached build of 4,000 events. Frozen after, like the cache.
+    paused = cache_dir is not None and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        site, problems = check(events_path, display, remember=cache_dir is not None)
+        if site is None:
+            return None, problems
+        if base_url:
+            site = with_base_url(site, base_url)
+        refusal = unsafe_output(out, events_path, site)
+        if refusal:
+            return None, [refusal]
+        env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None)
+        jobs = Renderer(site, env, cache=fragments).plan()
+        jobs.everything()
+    finally:
+        if paused:
+            gc.freeze()
+            gc.enable()
     manifest = publish(jobs, out, previous, workers=min(2, _cores()))
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
