@@ -64,6 +64,23 @@ def test_warm_cache_after_edits_gives_the_fresh_output(project):
     assert result.returncode == 1 and "quote not found in source 's004'" in result.stderr
 
 
+def test_a_copy_of_a_cached_event_is_a_duplicate_with_its_line(project):
+    """An event reused from the cache is still checked against the others:
+    a second copy of its text is a duplicate id, named at the copy's line."""
+    build(project, "public")  # the cache holds every event, by its text
+    events = project / "events.toml"
+    text = events.read_text(encoding="utf-8")
+    starts = [i for i in range(len(text)) if text.startswith("[[events]]", i) and (i == 0 or text[i - 1] == "\n")]
+    first = text[starts[0]:starts[1]]
+    events.write_text(text + "\n" + first, encoding="utf-8")
+    assert first.startswith("[[events]]\nid = ")
+    line = text.count("\n") + 3  # after a blank line and the copy's header: its id
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out",
+                             str(project / "public")], capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout
+    assert f"events.toml:{line}:" in result.stderr and "duplicate id" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "directory", "foreign-version"])
 def test_damaged_or_foreign_cache_is_ignored(project, damage):
     build(project, "fresh", "--no-cache")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline.load import parse, scan_lines
+from timeline.load import parse, resolved, scan_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -18,7 +18,7 @@ def plain(text):
 
 def ours(text):
     data, lines = parse(text)
-    return data, lines.all()
+    return resolved(data), lines.all()
 
 
 def test_shipped_record_parses_the_same_in_pieces():

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from timeline import pipeline
-from timeline.load import LineMap, load, scan_lines
+from timeline.load import LineMap, load, resolved, scan_lines
 from timeline.sources import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1013,5 +1013,5 @@ def test_load_returns_data_and_lines(project):
     loaded, problems = load(project.write(BASE), "shown.toml")
     assert problems == []
     assert loaded.display == "shown.toml"
-    assert loaded.data["events"][0]["id"] == "first-meeting"
+    assert resolved(loaded.data)["events"][0]["id"] == "first-meeting"
     assert loaded.lines.line("events", 0, "citations", 0, "quote") == 16

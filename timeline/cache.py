@@ -3,9 +3,9 @@
 Two files in the cache folder (`.cache/` beside the events file unless
 `--cache-dir` says otherwise), beside the build's stamp (stamp.py): the
 main file, and a small one with what later builds added to it. They only
-ever hold results keyed by everything they were made from: parsed pieces
-of events.toml by their text, checked events by their piece and the
-sources' texts, and Markdown by its text (pages are not kept here, so the
+ever hold results keyed by everything they were made from: checked
+events by their piece of events.toml (its text) and the sources' texts,
+and Markdown by its text (parsed tables and pages are not kept here, so the
 cache stays small however large the site; the stamp names the key each
 published file was made under). So an entry is either right for this
 build or never looked up. The main file is tagged with a digest of the
@@ -68,17 +68,15 @@ def _read(folder: Path, fragments: FragmentCache) -> bool:
         return False
     try:
         views = tuple(view for *_, view in state["events"] if view)
-        base = _Base(checksum, frozenset(state["pieces"]), views, frozenset(map(id, views)),
+        base = _Base(checksum, frozenset(piece for piece, *_ in state["events"]), views, frozenset(map(id, views)),
                      frozenset(state["markdown"]), state["views_context"])
         added = checked.load(folder / DELTA_NAME)
         delta = added[0] if added and isinstance(added[0], dict) else {}
         # A delta is written only under the main file's view context (see write).
         if delta.get("base") == checksum and delta.get("views_context") == state["views_context"]:
-            state["pieces"].update(delta["pieces"])
             state["events"] += delta["events"]  # later entries win
             state["markdown"].update(delta["markdown"])
             state["views_context"], state["stamp"] = delta["views_context"], delta["stamp"]
-        load.restore_pieces(state["pieces"])
         validate.restore_events([(piece, key, event) for piece, key, event, _ in state["events"]])
         # Views hold the same Event objects that validation will hand out again.
         fragments.views = {id(event): (event, view) for _, _, event, view in state["events"] if view}
@@ -95,7 +93,7 @@ def _read(folder: Path, fragments: FragmentCache) -> bool:
 class _Base:
     """What the main cache file holds, to tell what a delta must add."""
     checksum: bytes
-    pieces: frozenset
+    pieces: frozenset  # of the events file, each holding a checked event
     views: tuple  # kept alive, so that no later view can take the id() of one
     view_ids: frozenset
     markdown: frozenset
@@ -122,14 +120,12 @@ def write(folder: Path, fragments: FragmentCache) -> None:
         return
     events = [(piece, key, event, fragments.views.get(id(event), (None, None))[1])
               for piece, key, event in validate.saved_events()]
-    pieces = load.saved_pieces()
     try:
         # Views made under another context replace every view of the main
         # file, which a delta (applied over it) cannot express.
         if base is not None and fragments.views_context == base.views_context:
             delta = {
                 "base": base.checksum,
-                "pieces": {piece: tables for piece, tables in pieces.items() if piece not in base.pieces},
                 "events": [entry for entry in events
                            if entry[0] not in base.pieces or id(entry[3]) not in base.view_ids],
                 "markdown": {key: html for key, html in text.markdown_cache.items() if key not in base.markdown},
@@ -141,7 +137,6 @@ def write(folder: Path, fragments: FragmentCache) -> None:
                 return
         checked.dump(folder / FILE_NAME, {
             "version": code_version(),
-            "pieces": pieces,
             "events": events,
             "views_context": fragments.views_context,
             "markdown": dict(text.markdown_cache),

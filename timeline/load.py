@@ -118,8 +118,30 @@ def load(path: Path, display: str | None = None, remember: bool = True) -> tuple
 # Searched without a leading ^[ \t]*, which made the regex try every
 # position of the file (4x slower); events_headers() checks the line start.
 _EVENTS_HEADER = re.compile(r"\[\[[ \t]*events[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
-_pieces: dict[str, dict] = {}
+_pieces: dict[str, "dict | EventPiece"] = {}  # piece → its tables (the first piece) or event
 _piece_lines: dict[str, dict] = {}
+
+
+class EventPiece:
+    """One `[[events]]` table, as the piece of the file's text it came from.
+
+    Parsed when its table is first asked for: the validator keeps checked
+    events by their piece (validate.cached_event), and the build cache
+    restores pieces as text alone, so a build reuses them without parsing
+    them or reading parsed tables from disk. Only a piece that once parsed
+    as exactly one event is ever restored."""
+
+    __slots__ = ("text", "_table")
+
+    def __init__(self, text: str, table: dict | None = None):
+        self.text = text
+        self._table = table
+
+    @property
+    def table(self) -> dict:
+        if self._table is None:
+            self._table = _fast_loads(self.text)["events"][0]
+        return self._table
 
 
 def _fast_loads(text: str) -> dict:
@@ -135,7 +157,10 @@ def _fast_loads(text: str) -> dict:
 
 
 def parse(text: str, remember: bool = True) -> tuple[dict, "LineMap"]:
-    """TOML → (tables, their lines); raises tomllib.TOMLDecodeError."""
+    """TOML → (tables, their lines); raises tomllib.TOMLDecodeError.
+
+    With `remember`, the events are EventPieces (see there) when the file
+    could be cut into them, else tables."""
     starts = events_headers(text) if remember else None
     if starts:
         combined = _parse_in_pieces(text, starts)
@@ -156,25 +181,28 @@ def events_headers(text: str) -> list[int]:
 
 def _parse_in_pieces(text: str, starts: list[int]):
     global _pieces
-    used: dict[str, dict] = {}
+    used: dict[str, dict | EventPiece] = {}
     bounds = [0, *starts, len(text)]
     pieces = [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
     data: dict = {}
-    events: list = []
+    events: list[EventPiece] = []
     try:
         for index, piece in enumerate(pieces):
-            tables = _pieces.get(piece)
-            if tables is None:
-                tables = _fast_loads(piece)
-            used[piece] = tables
+            held = _pieces.get(piece)
             if index == 0:
+                tables = held if isinstance(held, dict) else _fast_loads(piece)
                 if "events" in tables:
                     return None
                 data.update(tables)
-            else:
+                used[piece] = tables
+                continue
+            if not isinstance(held, EventPiece):
+                tables = _fast_loads(piece)
                 if list(tables) != ["events"] or len(tables["events"]) != 1:
                     return None
-                events.append(tables["events"][0])
+                held = EventPiece(piece, tables["events"][0])
+            used[piece] = held
+            events.append(held)
     except tomllib.TOMLDecodeError:
         return None
     _pieces = used  # keep only what this text uses, so the cache cannot grow
@@ -182,9 +210,11 @@ def _parse_in_pieces(text: str, starts: list[int]):
     return data, LineMap(compute=lambda: _lines_of_pieces(pieces))
 
 
-def saved_pieces() -> dict[str, dict]:
-    """The parsed pieces of the last file, for the build cache."""
-    return dict(_pieces)
+def resolved(data: dict) -> dict:
+    """`data` with every event as its table (see parse)."""
+    if not isinstance(data.get("events"), list):
+        return data
+    return {**data, "events": [e.table if isinstance(e, EventPiece) else e for e in data["events"]]}
 
 
 def pieces_held() -> frozenset[str]:
@@ -192,9 +222,10 @@ def pieces_held() -> frozenset[str]:
     return frozenset(_pieces)
 
 
-def restore_pieces(pieces: dict[str, dict]) -> None:
+def restore_pieces(texts) -> None:
+    """Pieces that once parsed as one event each, from the build cache."""
     global _pieces
-    _pieces = dict(pieces)
+    _pieces = {text: EventPiece(text) for text in texts}
 
 
 def _lines_of_pieces(pieces: list[str]) -> dict[Path_, int]:

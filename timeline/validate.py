@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .dates import DateError, PartialDate, ends_before, parse_date
-from .load import Loaded
+from .load import EventPiece, Loaded
 from .model import Citation, Difference, Event, Problem, Site, SiteInfo, Source, Version
 from .sources import NormalisedText
 
@@ -36,7 +36,7 @@ VERSION_KEYS = ("claim", "source", "quote")
 
 # id(table) → (table, sources key, Event): see _Checker.cached_event. Holding
 # the table keeps its id from being reused while the entry exists.
-_event_cache: dict[int, tuple[dict, str, Event]] = {}
+_event_cache: dict[str, tuple[str, Event]] = {}  # piece of the file → (sources key, checked event)
 _normalised: dict[str, NormalisedText] = {}  # source text → its normalised form, from the last check
 
 
@@ -90,7 +90,7 @@ class _Checker:
         self.broken_sources: set[str] = set()  # declared, but with problems
         self.sources_key = ""  # digest of every source's id, file and text
         self.remember = True  # keep checked events for the next check
-        self.next_cache: dict[int, tuple[dict, str, Event]] = {}
+        self.next_cache: dict[str, tuple[str, Event]] = {}
 
     def problem(self, path: tuple, message: str, subject: str = "") -> None:
         self.problems.append(Problem(self.loaded.display, self.lines.line(*path), message, subject))
@@ -242,17 +242,25 @@ class _Checker:
             return []
         events: list[Event] = []
         seen: dict[str, int] = {}
-        for index, table in enumerate(raw):
+        for index, item in enumerate(raw):
             path = ("events", index)
-            subject = f"event #{index + 1}"
-            if not isinstance(table, dict):
-                self.problem(path, f"must be a table ([[events]]), found {_describe(table)}", subject)
-                continue
-            event_id = table.get("id")
-            if isinstance(event_id, str) and event_id.strip():
-                # repr() spells out what a terminal would act on (controls, direction overrides)
-                subject = f"event '{event_id}'" if event_id.isprintable() else f"event {event_id!r}"
-            event = self.cached_event(table, path, subject, sources)
+            event = self.reused_event(item)
+            if event is not None:
+                event_id, subject = event.id, f"event '{event.id}'"
+            else:
+                table = item.table if isinstance(item, EventPiece) else item
+                subject = f"event #{index + 1}"
+                if not isinstance(table, dict):
+                    self.problem(path, f"must be a table ([[events]]), found {_describe(table)}", subject)
+                    continue
+                event_id = table.get("id")
+                if isinstance(event_id, str) and event_id.strip():
+                    # repr() spells out what a terminal would act on (controls, direction overrides)
+                    subject = f"event '{event_id}'" if event_id.isprintable() else f"event {event_id!r}"
+                before = len(self.problems)
+                event = self.event(table, path, subject, sources)
+                if event is not None and len(self.problems) == before and self.remember and isinstance(item, EventPiece):
+                    self.next_cache[item.text] = (self.sources_key, event)
             if event_id is not None and isinstance(event_id, str) and ID_PATTERN.fullmatch(event_id):
                 if event_id in seen:
                     self.problem(path + ("id",), f"duplicate id '{event_id}' (first used by event #{seen[event_id] + 1}, line {self.lines.line('events', seen[event_id])})", subject)
@@ -262,24 +270,19 @@ class _Checker:
                 events.append(event)
         return events
 
-    def cached_event(self, table: dict, path: tuple, subject: str, sources: dict) -> Event | None:
-        """`event`, reusing the result for a table the loader handed out before.
-
-        The loader gives the same dict object for an unchanged piece of the
-        file, and the model is immutable; a valid event is reused when its
-        sources are unchanged too.
-        """
-        hit = _event_cache.get(id(table))
-        if hit is not None and hit[0] is table and hit[1] == self.sources_key:
-            event = hit[2]
-        else:
-            before = len(self.problems)
-            event = self.event(table, path, subject, sources)
-            if event is None or len(self.problems) != before:
-                return event
+    def reused_event(self, item) -> Event | None:
+        """The event checked before from the same piece of the file, when
+        the sources are unchanged too: the model is immutable, and the same
+        object for an unchanged event lets later steps reuse what they made
+        of it (see render.event_view)."""
+        if not isinstance(item, EventPiece):
+            return None
+        hit = _event_cache.get(item.text)
+        if hit is None or hit[0] != self.sources_key:
+            return None
         if self.remember:
-            self.next_cache[id(table)] = (table, self.sources_key, event)
-        return event
+            self.next_cache[item.text] = hit
+        return hit[1]
 
     def event(self, table: dict, path: tuple, subject: str, sources: dict) -> Event | None:
         self.unknown_keys(table, EVENT_KEYS, path, subject, "an event")
@@ -431,29 +434,21 @@ class _Checker:
 
 def saved_events() -> list[tuple[str, str, Event]]:
     """(piece of events.toml, sources key, event) of every reusable checked event."""
-    from . import load
-
-    piece_of = {id(tables["events"][0]): piece
-                for piece, tables in load.saved_pieces().items() if tables.get("events")}
-    return [(piece_of[key], sources_key, event)
-            for key, (_, sources_key, event) in _event_cache.items() if key in piece_of]
+    return [(piece, sources_key, event) for piece, (sources_key, event) in _event_cache.items()]
 
 
-def events_held() -> frozenset[tuple[int, int]]:
-    """Which checked events the cache holds, by identity (to tell whether it changed)."""
-    return frozenset((key, id(event)) for key, (_, _, event) in _event_cache.items())
+def events_held() -> frozenset[tuple[str, int]]:
+    """Which checked events the cache holds, by piece and identity (to tell whether it changed)."""
+    return frozenset((piece, id(event)) for piece, (_, event) in _event_cache.items())
 
 
 def restore_events(saved: list[tuple[str, str, Event]]) -> None:
-    """Reattach saved events to the tables the loader will hand out for their pieces."""
+    """Checked events saved by the build cache, with the pieces they came from."""
     from . import load
 
-    pieces = load.saved_pieces()
-    for piece, sources_key, event in saved:
-        tables = pieces.get(piece)
-        if tables and tables.get("events"):
-            table = tables["events"][0]
-            _event_cache[id(table)] = (table, sources_key, event)
+    global _event_cache
+    _event_cache = {piece: (sources_key, event) for piece, sources_key, event in saved}
+    load.restore_pieces(_event_cache)
 
 
 def validate(loaded: Loaded, remember: bool = True) -> tuple[Site | None, list[Problem]]:
