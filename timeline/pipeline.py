@@ -79,11 +79,12 @@ def build(events_path: Path, out: Path, display: str | None = None,
 
 def _build(events_path: Path, out: Path, display: str | None, base_url: str | None,
            cache_dir: Path | None) -> tuple[Site | None, list[Problem]]:
-    from . import cache, stamp
+    from . import cache, stamp, text
     from .render import FragmentCache, Renderer, make_environment
     from .write import publish
 
     fragments = FragmentCache()
+    workers = min(2, _cores())
     previous = None
     if cache_dir is not None:
         setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version())
@@ -105,6 +106,7 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
         refusal = unsafe_output(out, events_path, site)
         if refusal:
             return None, [refusal]
+        text.convert_all((t for e in site.events for t in (e.summary, e.editor_note) if t), workers)
         env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None)
         jobs = Renderer(site, env, cache=fragments).plan()
         jobs.everything()
@@ -112,7 +114,7 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
         if paused:
             gc.freeze()
             gc.enable()
-    manifest = publish(jobs, out, previous, workers=min(2, _cores()))
+    manifest = publish(jobs, out, previous, workers)
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
         # Changed while the build ran: the next build must not trust a stamp.
