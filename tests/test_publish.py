@@ -317,3 +317,10 @@ def test_a_failure_while_comparing_keys_in_the_helper_is_raised(site, tmp_path, 
     with pytest.raises(RuntimeError, match="injected"):
         write.publish({path: failing_key(plan[path]) for path in plan}, out, manifest, workers=2)
     assert tree(out) == before
+
+
+def test_a_publish_without_record_writes_the_same_files_and_describes_none(site, tmp_path):
+    recorded = write.publish(Renderer(site).plan(), tmp_path / "recorded", workers=2)
+    bare = write.publish(Renderer(site).plan(), tmp_path / "bare", workers=2, record=False)
+    assert bare == {} and len(recorded) == len(Renderer(site).plan())
+    assert tree(tmp_path / "bare") == tree(tmp_path / "recorded")

@@ -107,14 +107,14 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
         if refusal:
             return None, [refusal]
         text.convert_all((t for e in site.events for t in (e.summary, e.editor_note) if t), workers)
-        env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None)
+        env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
         jobs = Renderer(site, env, cache=fragments).plan()
         jobs.everything()
     finally:
         if paused:
             gc.freeze()
             gc.enable()
-    manifest = publish(jobs, out, previous, workers)
+    manifest = publish(jobs, out, previous, workers, record=cache_dir is not None)
     if cache_dir is not None:
         cache.write(cache_dir, fragments)
         # Changed while the build ran: the next build must not trust a stamp.

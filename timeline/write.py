@@ -51,7 +51,8 @@ def _safe_relative(name: str) -> None:
         raise ValueError(f"refusing to write outside the output folder: {name!r}")
 
 
-def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1) -> Manifest:
+def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1,
+            record: bool = True) -> Manifest:
     """Make `out` hold exactly the files of `jobs`.
 
     Every file is made into a staging folder first, so a failure while
@@ -65,7 +66,8 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
     When no file needs making or removing, `out` is left as it is. Files
     are made and written one at a time, so the site is never held in memory
     whole, and by `workers` processes when there are many. Returns the
-    description of this publish.
+    description of this publish; with `record=False` (for a caller that
+    keeps none, a build without cache), {}, and files are not hashed.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +83,7 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
                         workers, PARALLEL_KEYS_MIN, CHUNK_KEYS)
         if len(stale) <= len(jobs) // 2:
             return _update(jobs, [jobs[name] for name in stale], out, previous, workers)
-    return _replace(jobs, out, workers)
+    return _replace(jobs, out, workers, record)
 
 
 def _kept(name: str, job: Job, out: Path, previous: Manifest) -> bool:
@@ -96,23 +98,24 @@ def _staging(out: Path) -> Path:
     return folder
 
 
-def _make_into(folder: Path, jobs: list[Job], out: Path, previous: Manifest, workers: int) -> Manifest:
+def _make_into(folder: Path, jobs: list[Job], out: Path, previous: Manifest, workers: int,
+               record: bool = True) -> Manifest:
     folder.mkdir(exist_ok=True)
     for parent in sorted({job.path.rpartition("/")[0] for job in jobs} - {""}):
         (folder / parent).mkdir(parents=True, exist_ok=True)
     # The data files over all events take longest: start them first,
     # so that no process is left with a long one at the end.
     jobs = sorted(jobs, key=lambda job: job.path.endswith(".html"))
-    return _make_all(jobs, folder, out, previous, workers)
+    return _make_all(jobs, folder, out, previous, workers, record)
 
 
-def _replace(jobs: Mapping[str, Job], out: Path, workers: int) -> Manifest:
+def _replace(jobs: Mapping[str, Job], out: Path, workers: int, record: bool = True) -> Manifest:
     """Make every file into a fresh folder, then swap it in for `out`."""
     fresh = _staging(out)
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     leftover = None
     try:
-        manifest = _make_into(fresh, list(jobs.values()), out, {}, workers)
+        manifest = _make_into(fresh, list(jobs.values()), out, {}, workers, record)
         if not out.exists():
             fresh.rename(out)
         elif _exchange(fresh, out):
@@ -265,16 +268,17 @@ def _unchanged(path: str | Path, before) -> bool:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == tuple(before[1:4])
 
 
-def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, tuple]:
+def _write(job: Job, fresh: Path, out: Path, previous: Manifest, record: bool = True) -> tuple[str, tuple] | None:
     """Make one file into the new folder, piece by piece; link the published
     file instead when the bytes turn out the same (its time and inode stay).
 
     A piece that is a Part (one event's share of a data file) is copied
     from the published file when that file was written with the same salt
     and a Part of the same key, and is still as written; where each Part
-    went in the new file is noted for the next build."""
+    went in the new file is noted for the next build. Without `record`,
+    nothing is noted: None."""
     target = fresh / job.path
-    digest = hashlib.sha256()  # faster than BLAKE2 on large files (see checked.py)
+    digest = hashlib.sha256() if record else _NO_DIGEST  # faster than BLAKE2 on large files (see checked.py)
     before = previous.get(job.path)
     salt = getattr(job, "salt", None)
     keys: list[str] = []
@@ -288,6 +292,8 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
             keys.append(chunk.key)  # a Part
             spans.extend((copier.offset, copier.add_part(chunk)))
         copier.flush()
+    if not record:
+        return None
     if before is not None and before[0] == digest.digest() and _unchanged(out / job.path, before):
         linked = target.with_name(f".{target.name}.{os.getpid()}.link")
         try:
@@ -305,6 +311,16 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest) -> tuple[str, t
 
 
 RUN_MAX = 1 << 22  # bytes of the published file read at once
+
+
+class _NoDigest:
+    """For a file whose content is not recorded (see publish)."""
+
+    def update(self, data) -> None:
+        pass
+
+
+_NO_DIGEST = _NoDigest()
 
 
 class _Copier:
@@ -415,13 +431,15 @@ def _earlier_parts(path: Path, before, salt: str | None) -> Iterator[_Earlier]:
         os.close(fd)
 
 
-def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int) -> Manifest:
+def _make_all(jobs: list[Job], fresh: Path, out: Path, previous: Manifest, workers: int,
+              record: bool = True) -> Manifest:
     """Make and write `jobs`, sharing them with a forked process unless there are few.
 
     A few files go one at a time: the data files of a large record, which
     come first, take 50 ms each."""
-    return dict(shared(jobs, lambda batch: [_write(job, fresh, out, previous) for job in batch],
-                        workers, PARALLEL_MIN, CHUNK if len(jobs) >= 8 * CHUNK else 1))
+    written = shared(jobs, lambda batch: [_write(job, fresh, out, previous, record) for job in batch],
+                     workers, PARALLEL_MIN, CHUNK if len(jobs) >= 8 * CHUNK else 1)
+    return dict(entry for entry in written if entry is not None)
 
 
 def recover(out: Path) -> None:

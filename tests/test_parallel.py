@@ -1,0 +1,71 @@
+"""Work shared with a forked process gives what one process gives."""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from timeline import pipeline, render, text
+from timeline.parallel import shared
+from timeline.render import FragmentCache, Renderer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from synth import write_record  # noqa: E402
+
+
+def test_both_processes_take_batches_and_every_result_comes_back():
+    items = list(range(1000))
+    results = shared(items, lambda batch: [(i * i, os.getpid()) for i in batch], workers=2, least=10, batch=7)
+    assert sorted(square for square, _ in results) == [i * i for i in items]
+    assert len({pid for _, pid in results}) == 2
+
+
+def test_one_worker_or_few_items_stay_in_this_process():
+    for workers, items in ((1, list(range(1000))), (2, list(range(5)))):
+        results = shared(items, lambda batch: [os.getpid() for _ in batch], workers=workers, least=10, batch=7)
+        assert results == [os.getpid()] * len(items)
+
+
+def test_a_failure_in_the_helper_is_raised_here():
+    main = os.getpid()
+
+    def work(batch):
+        if os.getpid() != main:
+            raise ValueError("injected in the helper")
+        return batch
+
+    with pytest.raises(ValueError, match="injected in the helper"):
+        shared(list(range(1000)), work, workers=2, least=10, batch=1)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site, problems = pipeline.check(write_record(tmp_path_factory.mktemp("synthetic"), 400), remember=False)
+    assert site is not None, problems
+    return site
+
+
+def test_markdown_converted_ahead_in_two_processes_is_what_each_call_gives(site):
+    texts = [e.summary for e in site.events]
+    text.markdown_cache.clear()
+    one_by_one = {t: text.markdown_html(t) for t in texts}
+    text.markdown_cache.clear()
+    text.convert_all(texts, workers=2)
+    assert len({t for t in texts}) >= 256  # enough that the work is shared
+    assert {t: text.markdown_cache[(t, False)] for t in texts} == one_by_one
+    assert any("<em>" in html or "<strong>" in html for html in one_by_one.values())  # not only plain paragraphs
+
+
+def test_cards_over_the_budget_are_compressed_and_pages_stay_the_same(site, monkeypatch):
+    def pages(budget):
+        monkeypatch.setattr(render, "CARD_BUDGET", budget)
+        cache = FragmentCache()
+        made = Renderer(site, cache=cache, with_outputs=False).render()
+        kinds = {type(value) for value in cache.cards.now.values()}
+        return made, kinds
+
+    whole, kinds = pages(render.CARD_BUDGET)
+    assert kinds == {str}
+    cut, kinds = pages(20_000)
+    assert kinds == {str, bytes}
+    assert cut == whole
