@@ -173,8 +173,12 @@ def events_headers(text: str) -> list[int]:
     """Offsets of the lines that hold only an `[[events]]` header."""
     starts = []
     for match in _EVENTS_HEADER.finditer(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        if not text[line_start:match.start()].strip(" \t"):
+        start = match.start()
+        if start == 0 or text[start - 1] == "\n":  # the usual case, checked first: 4,000 headers a save
+            starts.append(start)
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip(" \t"):
             starts.append(line_start)
     return starts
 
