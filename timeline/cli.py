@@ -133,6 +133,9 @@ def run() -> NoReturn:
     0.2 s after a build of 4,000 events had finished and printed its line.
     Nothing is left to do by then: every file is written and closed."""
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: the build's result stands
+            pass
     os._exit(code)
