@@ -765,3 +765,12 @@ def test_feed_holds_the_latest_events_only(tmp_path):
     assert site is not None, problems
     feed = feedparser.parse(render_outputs(site, [])["feed.xml"])
     assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == [e.id for e in newest_first(site)[:FEED_ENTRIES]]
+
+
+def test_xml_illegal_characters_are_exactly_those_xml_1_0_excludes():
+    """The pattern names the excluded characters; XML 1.0 defines the allowed ones."""
+    import re
+
+    from timeline.outputs import _XML_ILLEGAL
+    allowed = re.compile("[\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    assert all(bool(_XML_ILLEGAL.fullmatch(chr(c))) != bool(allowed.fullmatch(chr(c))) for c in range(0x110000))

@@ -39,7 +39,9 @@ TAG_DATE = "2025"
 
 # Characters XML 1.0 does not allow at all (C0 controls but tab, newline and
 # carriage return; surrogates; U+FFFE and U+FFFF). Removed from every text.
-_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Spelled as the characters themselves: the negated set of the allowed ones
+# took 5 ms to compile, in every build.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
