@@ -1,11 +1,12 @@
 """Work shared with a forked process gives what one process gives."""
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from timeline import pipeline, render, text
+from timeline import parallel, pipeline, render, text
 from timeline.parallel import shared
 from timeline.render import FragmentCache, Renderer
 
@@ -13,9 +14,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import write_record  # noqa: E402
 
 
+def _slowly(batch):
+    time.sleep(0.002)  # real work takes time: the helper starts before the parent has taken every batch
+    return [(i * i, os.getpid()) for i in batch]
+
+
 def test_both_processes_take_batches_and_every_result_comes_back():
     items = list(range(1000))
-    results = shared(items, lambda batch: [(i * i, os.getpid()) for i in batch], workers=2, least=10, batch=7)
+    results = shared(items, _slowly, workers=2, least=10, batch=7)
     assert sorted(square for square, _ in results) == [i * i for i in items]
     assert len({pid for _, pid in results}) == 2
 
@@ -32,6 +38,7 @@ def test_a_failure_in_the_helper_is_raised_here():
     def work(batch):
         if os.getpid() != main:
             raise ValueError("injected in the helper")
+        time.sleep(0.002)
         return batch
 
     with pytest.raises(ValueError, match="injected in the helper"):
@@ -69,3 +76,26 @@ def test_cards_over_the_budget_are_compressed_and_pages_stay_the_same(site, monk
     cut, kinds = pages(20_000)
     assert kinds == {str, bytes}
     assert cut == whole
+
+
+def test_more_batches_than_the_queue_holds_are_made_larger_and_none_is_lost(monkeypatch):
+    monkeypatch.setattr(parallel, "MAX_BATCHES", 16)
+    items = list(range(1000))
+    results = shared(items, lambda batch: [(i, len(batch)) for i in batch], workers=2, least=10, batch=1)
+    assert sorted(i for i, _ in results) == items
+    assert {size for _, size in results} == {63, 55}  # 1000 in batches of ceil(1000 / 16), the last one short
+
+
+def test_a_failure_here_is_raised_and_the_helper_stops():
+    main = os.getpid()
+    started = time.monotonic()
+
+    def work(batch):
+        if os.getpid() == main:
+            raise ValueError("injected here")
+        time.sleep(0.01)
+        return batch
+
+    with pytest.raises(ValueError, match="injected here"):
+        shared(list(range(1000)), work, workers=2, least=10, batch=1)
+    assert time.monotonic() - started < 2  # not the helper going on through 1,000 batches of 10 ms

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,14 @@ try:
     import tomli as _tomli
 except ImportError:  # optional: the standard library's parser does the same, slower
     _tomli = None
+
+
+def _is_toml_error(error: ValueError) -> bool:
+    """Whether `error` is tomllib's TOMLDecodeError. tomllib is imported only
+    to parse where tomli is missing or to word an error: 10 ms of a build."""
+    tomllib = sys.modules.get("tomllib")
+    return tomllib is not None and isinstance(error, tomllib.TOMLDecodeError)
+
 
 Path_ = tuple  # a key path: strings for keys, ints for array-of-tables items
 
@@ -100,7 +108,9 @@ def load(path: Path, display: str | None = None, remember: bool = True) -> tuple
         return None, [Problem(display, 1, "the file is empty; it needs a [site] table, [sources] and [[events]]")]
     try:
         data, lines = parse(text, remember)
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:
+        if not _is_toml_error(error):
+            raise
         return None, [_syntax_problem(error, display, text)]
     return Loaded(path, display, data, lines, digest), []
 
@@ -153,6 +163,8 @@ def _fast_loads(text: str) -> dict:
             return _tomli.loads(text)
         except _tomli.TOMLDecodeError:
             pass
+    import tomllib
+
     return tomllib.loads(text)
 
 
@@ -207,7 +219,9 @@ def _parse_in_pieces(text: str, starts: list[int]):
                 held = EventPiece(piece, tables["events"][0])
             used[piece] = held
             events.append(held)
-    except tomllib.TOMLDecodeError:
+    except ValueError as error:
+        if not _is_toml_error(error):
+            raise
         return None
     _pieces = used  # keep only what this text uses, so the cache cannot grow
     data["events"] = events
@@ -268,7 +282,7 @@ def decode(raw: bytes, display: str) -> tuple[str, Problem | None]:
         )
 
 
-def _syntax_problem(error: tomllib.TOMLDecodeError, display: str, text: str) -> Problem:
+def _syntax_problem(error: ValueError, display: str, text: str) -> Problem:
     message = str(error)
     match = _TOML_POSITION.search(message)
     bare = _TOML_POSITION.sub("", message).strip()

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 
 from ..model import Event, Site
 from ..text import plain_text
@@ -34,6 +33,8 @@ def page_url(site: Site, path: str) -> str:
 def render_sitemap(site: Site, html_paths: list[str]) -> bytes | None:
     if not site.info.base_url:
         return None
+    import xml.etree.ElementTree as ET  # here: most builds do not make the sitemap
+
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     for path in sorted(set(html_paths)):
         if path.endswith(".html") and path != "404.html":
