@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline import pipeline, write
+from timeline import overview, pipeline, write
 from timeline.render import Job, Renderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -204,6 +204,26 @@ def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeyp
         edit, [f"event-{i:06d}" for i in range(300)])
     assert sorted(made) == expected
     monkeypatch.undo()
+    write.publish(plan_of(events), tmp_path / "fresh")
+    assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("edit", ["title", "date"])
+def test_an_index_cut_into_years_is_made_again_only_when_what_it_shows_changes(record, tmp_path, monkeypatch, edit):
+    # 300 events: the index links to pages by year, and its overview has a bar
+    # a month (with fewer events a mark each, which shows the title).
+    monkeypatch.setattr(overview, "MAX_MARKS", 100)
+    events, text = record
+    out = tmp_path / "public"
+    before = write.publish(plan_of(events), out)
+    if edit == "title":
+        changed = text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1)
+    else:  # into a month of a year that had no events: the overview's bars and the parts change
+        changed = text.replace("date = 2000-08-08T07:00:00+03:00", "date = 1990-01-08T07:00:00+03:00", 1)
+    assert changed != text
+    events.write_text(changed, encoding="utf-8")
+    after = write.publish(plan_of(events), out, before)
+    assert (after["index.html"][4] == before["index.html"][4]) == (edit == "title")
     write.publish(plan_of(events), tmp_path / "fresh")
     assert files_of(out) == files_of(tmp_path / "fresh")
 
