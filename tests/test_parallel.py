@@ -99,3 +99,39 @@ def test_a_failure_here_is_raised_and_the_helper_stops():
     with pytest.raises(ValueError, match="injected here"):
         shared(list(range(1000)), work, workers=2, least=10, batch=1)
     assert time.monotonic() - started < 2  # not the helper going on through 1,000 batches of 10 ms
+
+
+def test_work_started_ahead_runs_in_another_process_and_its_result_comes_back():
+    with parallel.Ahead(lambda: (os.getpid(), sum(range(1000)))) as ahead:
+        pid, total = ahead.result()
+    assert pid != os.getpid() and total == 499500
+
+
+def test_a_failure_ahead_is_raised_when_its_result_is_asked_for():
+    def work():
+        raise ValueError("injected ahead")
+
+    with parallel.Ahead(work) as ahead, pytest.raises(ValueError, match="injected ahead"):
+        ahead.result()
+
+
+def test_work_ahead_whose_result_is_not_wanted_is_ended(tmp_path):
+    marker = tmp_path / "finished"
+
+    def work():
+        time.sleep(2)
+        marker.write_text("finished")
+
+    started = time.monotonic()
+    with parallel.Ahead(work):
+        pass  # e.g. the build found problems and stops
+    assert time.monotonic() - started < 1.5  # ended, not waited for
+    time.sleep(2.5)
+    assert not marker.exists()
+
+
+def test_work_ahead_without_fork_runs_here_when_asked(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    ahead = parallel.Ahead(lambda: os.getpid())
+    assert ahead.result() == os.getpid()
+    ahead.close()

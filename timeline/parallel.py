@@ -2,7 +2,8 @@
 
 The child inherits everything by fork, so only results cross between the
 processes, pickled through a pipe. Used where it pays: making the files of
-a site, comparing their keys with the last publish, converting Markdown.
+a site, comparing their keys with the last publish, converting Markdown,
+and looking at the published folder while the build checks and plans.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import signal
 import sys
 from array import array
 from collections.abc import Callable
+from typing import Self
 
 MAX_BATCHES = 4096  # batch numbers in the queue, 4 bytes each: 16 KB, within any pipe's buffer
 
@@ -42,38 +44,84 @@ def shared(items: list, work: Callable[[list], list], workers: int, least: int, 
             done += work(items[start:start + batch])
         return done
 
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into the caller's code
-        os.close(read_end)
-        _die_with_parent()
-        try:
-            result = ("done", share())
-        except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
-            result = ("failed", error)
-        try:
-            payload = pickle.dumps(result)
-        except Exception:
-            payload = pickle.dumps(("failed", RuntimeError(repr(result[1]))))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write_end)
+    helper = _Helper(share)
     try:
         mine = share()
     except BaseException:
-        while os.read(queue_read, 1 << 16):  # empty the queue: the child stops after its batch
-            pass
+        helper.close()  # its results are not wanted: the caller discards all of them
         raise
     finally:
         os.close(queue_read)
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        os.waitpid(pid, 0)
-    status, theirs = pickle.loads(payload) if payload else ("failed", RuntimeError("the helper process died"))
-    if status != "done":
-        raise theirs
-    return mine + theirs
+    return mine + helper.result()
+
+
+class Ahead:
+    """work() started in a forked process at once, its result taken later
+    (`result()`), so that it runs while this process does something else.
+    Where there is no fork, work() runs when its result is asked for.
+    `close()` (or leaving a `with` block) ends a helper whose result is
+    not wanted."""
+
+    def __init__(self, work: Callable[[], object]):
+        self._work = work
+        self._helper = _Helper(work) if hasattr(os, "fork") else None
+
+    def result(self):
+        if self._helper is None:
+            return self._work()
+        return self._helper.result()
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+class _Helper:
+    """A forked process computing work(); its result (or its exception) comes back pickled through a pipe."""
+
+    def __init__(self, work: Callable[[], object]):
+        read_end, write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never return into the caller's code
+            os.close(read_end)
+            _die_with_parent()
+            try:
+                outcome = ("done", work())
+            except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+                outcome = ("failed", error)
+            try:
+                payload = pickle.dumps(outcome)
+            except Exception:
+                payload = pickle.dumps(("failed", RuntimeError(repr(outcome[1]))))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        self.pipe = os.fdopen(read_end, "rb")
+
+    def result(self):
+        """Wait for the helper; its result, or raise what it raised."""
+        with self.pipe:
+            payload = self.pipe.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        status, value = pickle.loads(payload) if payload else ("failed", RuntimeError("the helper process died"))
+        if status != "done":
+            raise value
+        return value
+
+    def close(self) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)  # gone before the caller cleans up after it
+            self.pipe.close()
+            self.pid = None
 
 
 def _die_with_parent() -> None:

@@ -5,10 +5,12 @@ server calls the same functions, so what it shows is what gets published.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 from .load import load
@@ -79,58 +81,66 @@ def build(events_path: Path, out: Path, display: str | None = None,
 
 def _build(events_path: Path, out: Path, display: str | None, base_url: str | None,
            cache_dir: Path | None) -> tuple[Site | None, list[Problem]]:
-    from . import cache, stamp, text
+    from . import cache, stamp, text, write
+    from .parallel import Ahead
     from .render import FragmentCache, Renderer, make_environment
-    from .write import publish
 
     fragments = FragmentCache()
     workers = min(2, _cores())
     previous = None
+    survey = None
     if cache_dir is not None:
         setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version())
         last = stamp.read(cache_dir)
         previous = last.manifest if last else None
-        cache.read(cache_dir, fragments)
-    # What checking and planning make lives to the end of the build: the
-    # collector, run again and again over it, found nothing and took 50 ms
-    # of a cached build of 4,000 events. Frozen after, like the cache.
-    paused = cache_dir is not None and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        site, problems = check(events_path, display, remember=cache_dir is not None)
-        if site is None:
-            return None, problems
-        if base_url:
-            site = with_base_url(site, base_url)
-        refusal = unsafe_output(out, events_path, site)
-        if refusal:
-            return None, [refusal]
-        text.convert_all((t for e in site.events for t in (e.summary, e.editor_note) if t), workers)
-        env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
-        jobs = Renderer(site, env, cache=fragments).plan()
-        jobs.everything()
-    finally:
+        if previous and workers >= 2:
+            # Which published files are still as written, looked at by a helper
+            # process while this one reads the cache, checks and plans (0.1 s).
+            survey = Ahead(partial(write.survey, out, previous))
+    with survey or contextlib.nullcontext():
+        if cache_dir is not None:
+            cache.read(cache_dir, fragments)
+        # What checking and planning make lives to the end of the build: the
+        # collector, run again and again over it, found nothing and took 50 ms
+        # of a cached build of 4,000 events. Frozen after, like the cache.
+        paused = cache_dir is not None and gc.isenabled()
         if paused:
-            gc.freeze()
-            gc.enable()
-    manifest = publish(jobs, out, previous, workers, record=cache_dir is not None)
-    if cache_dir is not None:
-        cache.write(cache_dir, fragments)
-        # Changed while the build ran: the next build must not trust a stamp.
-        if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) == setting:
-            sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
-            done = stamp.Stamp(
-                stamp.code_version(), os.path.abspath(out),
-                stamp.inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8"))
-                                                           for s in sources)),
-                tuple(os.path.abspath(s.path) for s in sources), len(site.events), manifest)
-            try:
-                stamp.write(cache_dir, done)
-            except OSError as error:  # the site is built; only the next build will be slower
-                print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}",
-                      file=sys.stderr)
-    return site, []
+            gc.disable()
+        try:
+            site, problems = check(events_path, display, remember=cache_dir is not None)
+            if site is None:
+                return None, problems
+            if base_url:
+                site = with_base_url(site, base_url)
+            refusal = unsafe_output(out, events_path, site)
+            if refusal:
+                return None, [refusal]
+            text.convert_all((t for e in site.events for t in (e.summary, e.editor_note) if t), workers)
+            env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
+            jobs = Renderer(site, env, cache=fragments).plan()
+            jobs.everything()
+        finally:
+            if paused:
+                gc.freeze()
+                gc.enable()
+        manifest = write.publish(jobs, out, previous, workers, record=cache_dir is not None,
+                                 surveyed=survey.result if survey else None)
+        if cache_dir is not None:
+            cache.write(cache_dir, fragments)
+            # Changed while the build ran: the next build must not trust a stamp.
+            if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) == setting:
+                sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
+                done = stamp.Stamp(
+                    stamp.code_version(), os.path.abspath(out),
+                    stamp.inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8"))
+                                                               for s in sources)),
+                    tuple(os.path.abspath(s.path) for s in sources), len(site.events), manifest)
+                try:
+                    stamp.write(cache_dir, done)
+                except OSError as error:  # the site is built; only the next build will be slower
+                    print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}",
+                          file=sys.stderr)
+        return site, []
 
 
 def _cores() -> int:
