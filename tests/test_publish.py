@@ -262,6 +262,52 @@ def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeyp
     assert files_of(out) == files_of(tmp_path / "fresh")
 
 
+@pytest.mark.parametrize("change", ["moved", "removed", "added", "all but one removed"])
+def test_data_files_after_events_moved_removed_or_added_are_what_a_fresh_build_writes(record, tmp_path, change):
+    events, text = record
+    out = tmp_path / "public"
+    manifest = write.publish(plan_of(events), out)
+    if change == "moved":  # event 7 moves to the front: its piece is made, the rest copied in two runs
+        text = text.replace("date = 2000-08-08T07:00:00+03:00", "date = 1990-01-08T07:00:00+03:00", 1)
+    elif change == "removed":
+        head, _, rest = text.partition('[[events]]\nid = "event-000007"')
+        text = head + rest[rest.index("[[events]]"):]
+    elif change == "added":
+        start = text.index('[[events]]\nid = "event-000007"')
+        copy = text[start:text.index("[[events]]", start + 1)].replace("event-000007", "event-copy")
+        text = text + "\n" + copy
+    else:
+        text = text[:text.index("[[events]]", text.index("[[events]]") + 1)]
+    events.write_text(text, encoding="utf-8")
+    write.publish(plan_of(events), out, manifest)
+    write.publish(plan_of(events), tmp_path / "fresh")
+    assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+def test_a_piece_is_not_copied_from_a_file_whose_separators_are_not_as_written(record, tmp_path, monkeypatch):
+    events, text = record
+    out = tmp_path / "public"
+    manifest = write.publish(plan_of(events), out)
+    # Same size, time and inode, other bytes between two pieces: the run is made again.
+    published = out / "events.json"
+    before = published.stat()
+    data = published.read_bytes()
+    at = data.index(b"},\n  {", len(data) // 2) + 1
+    with published.open("r+b") as handle:
+        handle.seek(at)
+        handle.write(b";")
+    os.utime(published, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert write.intact(out, manifest)
+    events.write_text(text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1), encoding="utf-8")
+    made = counting_records(monkeypatch)
+    write.publish(plan_of(events), out, manifest)
+    assert b"};" not in published.read_bytes()
+    assert 1 < len(made) < 300  # the run with the changed separator, not the whole file
+    monkeypatch.undo()
+    write.publish(plan_of(events), tmp_path / "fresh")
+    assert files_of(out) == files_of(tmp_path / "fresh")
+
+
 @pytest.mark.parametrize("edit", ["title", "date"])
 def test_an_index_cut_into_years_is_made_again_only_when_what_it_shows_changes(record, tmp_path, monkeypatch, edit):
     # 300 events: the index links to pages by year, and its overview has a bar

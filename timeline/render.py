@@ -35,7 +35,7 @@ from markupsafe import Markup
 from .dates import MONTHS, display_range, gap_words
 from .listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
 from .model import Citation, Event, Site, Source
-from .outputs import OUTPUT_FILES, Part, made, output_makers
+from .outputs import OUTPUT_FILES, output_makers
 from .outputs.feed import feed_memo
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
@@ -376,10 +376,10 @@ class Job:
     `key` is a digest of everything the file's bytes depend on: equal keys,
     equal bytes. It is computed when first asked for, since the preview
     needs it only for the pages someone opens. `store`, in the preview,
-    keeps made bytes by key across rebuilds. A data file's chunks include a
-    Part per event; `salt` then stands for everything else its bytes
-    depend on, so that a Part is the same bytes wherever its key and the
-    salt are the same (see write.publish).
+    keeps made bytes by key across rebuilds. A data file is made as an
+    outputs.Layout with a key per event; `salt` then stands for everything
+    else its bytes depend on, so that an event's piece is the same bytes
+    wherever its key and the salt are the same (see write.publish).
 
     Nothing a job refers to refers back to it, so a replaced plan is freed
     at once instead of waiting for the cyclic garbage collector (which
@@ -388,7 +388,7 @@ class Job:
 
     __slots__ = ("path", "_make", "_key_of", "_key", "_store", "salt")
 
-    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes | Part]], key_of: Callable[[], str],
+    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes]], key_of: Callable[[], str],
                  store: "Generations | None" = None, salt: str | None = None):
         self.path = path
         self.salt = salt
@@ -412,9 +412,9 @@ class Job:
             self._store.put(self.key, data)
         return data
 
-    def chunks(self) -> Iterable[bytes | Part]:
-        """The bytes in the pieces they are made in (a data file comes an event
-        at a time), for writing without holding the whole file."""
+    def chunks(self) -> Iterable[bytes]:
+        """The bytes in the pieces they are made in (a data file comes as a
+        Layout, an event at a time), for writing without holding the whole file."""
         made = self._make() if self._store is None else self.make()
         return (made,) if isinstance(made, bytes) else made
 
@@ -422,8 +422,8 @@ class Job:
         return f"Job({self.path!r})"
 
 
-def _joined(chunks: bytes | Iterable[bytes | Part]) -> bytes:
-    return chunks if isinstance(chunks, bytes) else b"".join(map(made, chunks))
+def _joined(chunks: bytes | Iterable[bytes]) -> bytes:
+    return chunks if isinstance(chunks, bytes) else b"".join(chunks)
 
 
 class Plan(Mapping):
@@ -671,7 +671,7 @@ class Renderer:
         # sources and the build time (`shared`, in each file's salt). An
         # event's piece shows the event and, of its sources, what the view's
         # fingerprint covers; anything else of a source it takes from what
-        # the salt covers. Parts made by other code are never reused: a
+        # the salt covers. Pieces made by other code are never reused: a
         # stamp from other code is not read (stamp.read).
         shared = fingerprint(("outputs", site.info, tuple(sorted(self._source_digests.items())),
                               os.environ.get("SOURCE_DATE_EPOCH", "")))

@@ -22,8 +22,6 @@ import os
 import re
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import NamedTuple
-from functools import partial
 from html import escape
 from urllib.parse import urlsplit
 
@@ -105,39 +103,50 @@ OUTPUT_FILES = frozenset({"feed.xml", "events.ics", "timeline.json", "events.jso
                           "events.csv", "robots.txt", "sitemap.xml"})
 
 
-class Part(NamedTuple):
-    """The bytes of a data file that show one event, not yet made.
+class Layout:
+    """A data file that shows each event in turn: `head`, then each event's
+    piece, `separator` between two pieces, then `tail`; `empty` alone when
+    there are no events. Iterated, it gives those bytes in order, a piece
+    at a time, so that a file of any size is never held whole.
 
-    `key` stands for everything they show (the event, its sources, and
-    whatever the whole file depends on is the caller's to add), so a build
-    may copy them from the last build's file instead of making them again
-    (see write.publish). A named tuple: a frozen dataclass took 9 µs to
-    make, a tenth of a second for each data file of 4,000 events."""
-    key: str
-    make: Callable[[], object]
+    With `keys` (one per event: a digest of everything its piece shows), a
+    build may copy a piece from the last build's file instead of making it
+    (see write.publish); the job's salt stands for whatever else the head,
+    pieces and tail show. Pieces are made one at a time by `make(i)`."""
 
+    __slots__ = ("head", "separator", "tail", "empty", "events", "make_piece", "keys")
 
-def per_event(events: Iterable[Event], make: Callable[[Event], object],
-              keys: Mapping[str, str] | None) -> Iterator[object]:
-    """make(event) for each event; with `keys` (event id → key), a Part each instead."""
-    if keys is None:
-        return (make(event) for event in events)
-    return (Part(keys[event.id], partial(make, event)) for event in events)
+    def __init__(self, head: bytes, separator: bytes, tail: bytes, empty: bytes, events: Iterable[Event],
+                 make_piece: Callable[[Event], bytes], keys: Mapping[str, str] | None = None):
+        self.head, self.separator, self.tail, self.empty = head, separator, tail, empty
+        self.events = list(events)
+        self.make_piece = make_piece
+        self.keys = [keys[event.id] for event in self.events] if keys is not None else None
 
+    def make(self, i: int) -> bytes:
+        return self.make_piece(self.events[i])
 
-def made(chunk: bytes | Part) -> bytes:
-    return chunk.make() if isinstance(chunk, Part) else chunk
+    def __iter__(self) -> Iterator[bytes]:
+        if not self.events:
+            yield self.empty
+            return
+        yield self.head
+        for i, event in enumerate(self.events):
+            if i:
+                yield self.separator
+            yield self.make_piece(event)
+        yield self.tail
 
 
 def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None,
-                  event_keys: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes | Part]]]:
+                  event_keys: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes]]]:
     """Every machine-readable file, not yet made: {path relative to the site root: maker}.
 
     Each file is made only when its maker is called, and comes in pieces
     (an event at a time), so a build writes each piece as it is made and a
     record of any size is never held whole in memory; the preview makes a
     file only when it is asked for. With `event_keys` (event id → digest of
-    everything the event shows), the piece of each event comes as a Part.
+    everything the event shows), each Layout carries a key per event.
     `html_paths` are the site's HTML pages (for the sitemap). `environ`
     defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
     """
@@ -162,40 +171,31 @@ def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] 
 
 def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """Every machine-readable file: {path relative to the site root: bytes}."""
-    return {path: b"".join(map(made, make())) for path, make in output_makers(site, html_paths, environ).items()}
+    return {path: b"".join(make()) for path, make in output_makers(site, html_paths, environ).items()}
 
 
 _JSON = dict(ensure_ascii=False, sort_keys=True, indent=1)
 _MARK = "\x00items\x00"
 
 
-def json_chunks(outer: dict, key: str, items: Iterable) -> Iterator[bytes | Part]:
-    """Exactly `json.dumps(outer with outer[key] = list(items), ensure_ascii=False,
-    sort_keys=True, indent=1) + "\n"` in UTF-8, made one item at a time.
+def json_layout(outer: dict, key: str, events: Iterable[Event], make_item: Callable[[Event], object],
+                keys: Mapping[str, str] | None = None) -> Layout:
+    """Exactly `json.dumps(outer with outer[key] = [make_item(e) for e in events],
+    ensure_ascii=False, sort_keys=True, indent=1) + "\n"` in UTF-8, as a Layout.
 
     `key` is a key of the top-level object, so each item's lines are
     indented two levels. JSON strings hold no raw newline, so the item's
-    text can be indented line by line. An item given as a Part (making the
-    item) comes out as a Part (making its bytes).
+    text can be indented line by line.
     """
     head, _, tail = json.dumps({**outer, key: [_MARK]}, **_JSON).partition("  " + json.dumps(_MARK))
-    first = True
-    for item in items:
-        yield head.encode("utf-8") if first else b",\n"
-        yield Part(item.key, partial(_made_json_item, item.make)) if isinstance(item, Part) else _json_item(item)
-        first = False
-    if first:  # no items: the list is written as []
-        yield (json.dumps({**outer, key: []}, **_JSON) + "\n").encode("utf-8")
-    else:
-        yield (tail + "\n").encode("utf-8")
+    empty = json.dumps({**outer, key: []}, **_JSON) + "\n"
+    return Layout(head.encode("utf-8"), b",\n", (tail + "\n").encode("utf-8"), empty.encode("utf-8"), events,
+                  lambda event: _json_item(make_item(event)), keys)
 
 
 def _json_item(item) -> bytes:
     return "\n".join("  " + line for line in json.dumps(item, **_JSON).split("\n")).encode("utf-8")
 
-
-def _made_json_item(make: Callable[[], object]) -> bytes:
-    return _json_item(make())
 
 
 # --- shared by the feed and the TimelineJS slides ----------------------------------

@@ -29,14 +29,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
 from ..dates import PartialDate
 from ..model import Citation, Event, Site, Source
 from ..text import plain_text
-from . import Part, event_path, json_chunks, per_event, site_url, when_text
+from . import Layout, event_path, json_layout, site_url, when_text
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
@@ -128,10 +128,10 @@ def _record_head(site: Site) -> dict:
     }
 
 
-def render_json(site: Site, keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+def render_json(site: Site, keys: Mapping[str, str] | None = None) -> Layout:
     """events.json, an event at a time (the same bytes as dumping record());
     see output_makers for `keys`."""
-    return json_chunks(_record_head(site), "events", per_event(site.events, partial(event_record, site), keys))
+    return json_layout(_record_head(site), "events", site.events, partial(event_record, site), keys)
 
 
 def json_schema() -> dict:
@@ -170,10 +170,10 @@ def _inert(cell):
     return cell
 
 
-def render_csv(site: Site, keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+def render_csv(site: Site, keys: Mapping[str, str] | None = None) -> Layout:
     """events.csv, a row at a time; see output_makers for `keys`."""
-    yield _csv_text(None)
-    yield from per_event(site.events, partial(_csv_line, site), keys)
+    header = _csv_text(None)
+    return Layout(header, b"", b"", header, site.events, partial(_csv_line, site), keys)
 
 
 def _csv_line(site: Site, event: Event) -> bytes:

@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import partial
 
 from ..dates import PartialDate
 from ..model import Event, Site
 from ..text import duration_words, plain_text
-from . import Part, authority, event_path, event_start_utc, per_event, site_url, utc, when_text
+from . import Layout, authority, event_path, event_start_utc, site_url, utc, when_text
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first
@@ -157,10 +157,11 @@ def _vevent_bytes(site: Site, event: Event, build_time: dt.datetime | None) -> b
 
 
 def render_ical(site: Site, build_time: dt.datetime | None = None,
-                keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+                keys: Mapping[str, str] | None = None) -> Layout:
     """events.ics, an event at a time; see output_makers for `keys`."""
     info = site.info
-    left_out = sum(1 for e in site.events if not in_calendar(e))
+    shown = [e for e in site.events if in_calendar(e)]
+    left_out = len(site.events) - len(shown)
     about = info.description + ("\n\n" if info.description else "") + (
         "Only events known to the day are in this calendar"
         + (f"; {left_out} known only to the month or year are on the site." if left_out else ".")
@@ -179,6 +180,6 @@ def render_ical(site: Site, build_time: dt.datetime | None = None,
     if info.base_url:
         lines.append(f"URL:{info.base_url}")
         lines.append(f"SOURCE;VALUE=URI:{site_url(site, 'events.ics')}")
-    yield "".join(fold(line) for line in lines).encode("utf-8")
-    yield from per_event(filter(in_calendar, site.events), partial(_vevent_bytes, site, build_time=build_time), keys)
-    yield fold("END:VCALENDAR").encode("utf-8")
+    head = "".join(fold(line) for line in lines).encode("utf-8")
+    tail = fold("END:VCALENDAR").encode("utf-8")
+    return Layout(head, b"", tail, head + tail, shown, partial(_vevent_bytes, site, build_time=build_time), keys)

@@ -24,13 +24,13 @@ optional ``end_date``, ``text`` {headline, text (HTML)}, ``display_date``,
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import partial
 from html import escape
 
 from ..dates import PartialDate
 from ..model import Event, Site
-from . import Part, event_html, json_chunks, per_event, when_text
+from . import Layout, event_html, json_layout, when_text
 
 
 def date_object(date: PartialDate, display: str | None = None) -> dict:
@@ -72,7 +72,7 @@ def _frame(site: Site) -> dict:
     return {"title": title, "scale": "human"}
 
 
-def render_timelinejs(site: Site, keys: Mapping[str, str] | None = None) -> Iterator[bytes | Part]:
+def render_timelinejs(site: Site, keys: Mapping[str, str] | None = None) -> Layout:
     """timeline.json, a slide at a time (the same bytes as dumping
     timeline_data()); see output_makers for `keys`."""
-    return json_chunks(_frame(site), "events", per_event(site.events, partial(slide, site), keys))
+    return json_layout(_frame(site), "events", site.events, partial(slide, site), keys)
