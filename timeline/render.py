@@ -717,7 +717,8 @@ class Renderer:
             self.page(
                 f"{node.path}index.html", "list.html",
                 memo=(title, len(node.views), node.span() if node.views else "", shown,
-                      *((n.path, n.label) if n else None for n in (earlier, later)), tuple(links), filters is not None),
+                      *((n.path, n.label) if n else None for n in (earlier, later)),
+                      tuple((link.text, link.url) for link in links), filters is not None),
                 make=lambda node=node: {"years": () if node.parts else group_by_month(node.views)},
                 title=f"{title}: {node.label}" if node.label else title,
                 listing=node, up=links, filters=filters, previous=earlier, next=later,
