@@ -144,8 +144,6 @@ def _staging(out: Path) -> Path:
 def _make_into(folder: Path, jobs: list[Job], out: Path, previous: Manifest, workers: int,
                record: bool = True) -> Manifest:
     folder.mkdir(exist_ok=True)
-    for parent in sorted({job.path.rpartition("/")[0] for job in jobs} - {""}):
-        (folder / parent).mkdir(parents=True, exist_ok=True)
     # The data files over all events take longest: start them first,
     # so that no process is left with a long one at the end.
     jobs = sorted(jobs, key=lambda job: job.path.endswith(".html"))
@@ -329,7 +327,15 @@ def _write(job: Job, fresh: Path, out: Path, previous: Manifest, record: bool = 
     before = previous.get(job.path)
     salt = getattr(job, "salt", None)
     segments = None
-    with target.open("wb") as handle:
+    try:
+        handle = target.open("wb")
+    except FileNotFoundError:
+        # Its folder, made by the process that writes into it first: made
+        # beforehand, one by one, the 5,200 folders of a first build of
+        # 4,000 events kept the other process waiting.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = target.open("wb")
+    with handle:
         def emit(data) -> None:
             digest.update(data)
             handle.write(data)
