@@ -135,3 +135,45 @@ def test_work_ahead_without_fork_runs_here_when_asked(monkeypatch):
     ahead = parallel.Ahead(lambda: os.getpid())
     assert ahead.result() == os.getpid()
     ahead.close()
+
+
+def test_a_queue_the_pipe_cannot_hold_leaves_the_work_to_this_process(monkeypatch):
+    # 70,000 numbers are 280 KB, more than a pipe holds: written before
+    # anyone reads, they would wait forever.
+    monkeypatch.setattr(parallel, "MAX_BATCHES", 10**6)
+    items = list(range(70_000))
+    results = shared(items, lambda batch: [(i, os.getpid()) for i in batch], workers=2, least=10, batch=1)
+    assert [i for i, _ in results] == items
+    assert {pid for _, pid in results} == {os.getpid()}
+
+
+def open_files() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc")
+def test_without_a_process_to_fork_the_work_is_done_here_and_nothing_is_left_open(monkeypatch):
+    def no_fork():
+        raise OSError("fork: resource temporarily unavailable")
+
+    before = open_files()
+    monkeypatch.setattr(os, "fork", no_fork)
+    items = list(range(1000))
+    assert shared(items, lambda batch: [i * 2 for i in batch], workers=2, least=10, batch=7) == [i * 2 for i in items]
+    with parallel.Ahead(lambda: os.getpid()) as ahead:
+        assert ahead.result() == os.getpid()
+    assert open_files() == before
+
+
+def test_a_helper_whose_parent_stopped_listening_exits_instead_of_returning_into_the_caller(tmp_path):
+    escaped = tmp_path / "escaped"
+    parent = os.getpid()
+    helper = parallel._Helper(lambda: time.sleep(0.3) or "a result nobody reads")
+    if os.getpid() != parent:  # only a helper that returned from _Helper() gets here
+        escaped.write_text("the helper ran the caller's code")
+        os._exit(1)
+    helper.pipe.close()  # as when the parent is interrupted while waiting
+    _, status = os.waitpid(helper.pid, 0)
+    helper.pid = None
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not escaped.exists()

@@ -161,6 +161,19 @@ def test_an_update_from_a_survey_taken_earlier_does_what_one_without_does(tmp_pa
     assert results["surveyed"] == results["looked at now"]
 
 
+def test_a_survey_that_failed_is_replaced_by_looking_again(tmp_path):
+    out = tmp_path / "public"
+    manifest = write.publish(fixed(BEFORE), out)
+    meddle(out)
+
+    def died():
+        raise RuntimeError("the helper process died")
+
+    after = write.publish(fixed(AFTER), out, manifest, surveyed=died)
+    assert files_of(out) == AFTER
+    assert write.intact(out, after)
+
+
 def test_a_survey_taken_before_a_killed_build_was_recovered_is_not_used(tmp_path, monkeypatch):
     out = tmp_path / "public"
     manifest = write.publish(fixed(BEFORE), out)

@@ -15,7 +15,9 @@ from array import array
 from collections.abc import Callable
 from typing import Self
 
-MAX_BATCHES = 4096  # batch numbers in the queue, 4 bytes each: 16 KB, within any pipe's buffer
+# Batch numbers in the queue, 4 bytes each: 4 KB, one page, which even a
+# pipe made when the user's pipes are over the system's limit can hold.
+MAX_BATCHES = 1024
 
 
 def shared(items: list, work: Callable[[list], list], workers: int, least: int, batch: int) -> list:
@@ -25,34 +27,61 @@ def shared(items: list, work: Callable[[list], list], workers: int, least: int, 
     the work: both take the next batch from a queue until none are left,
     so neither waits on the other. The child inherits the items (and
     everything they were planned from) by fork, so nothing but the results
-    crosses between the processes.
+    crosses between the processes. Where the queue or the process cannot
+    be made, this process does all of the work.
     """
     if workers < 2 or len(items) < least or not hasattr(os, "fork"):
-        return [result for start in range(0, len(items), batch) for result in work(items[start:start + batch])]
+        return _alone(items, work, batch)
     batch = max(batch, -(-len(items) // MAX_BATCHES))
-    # The queue is a pipe filled with every batch's number before the fork:
-    # a read of one number is atomic, so each batch goes to one process.
-    # (multiprocessing's shared counter cost 20 ms of imports a build.)
-    queue_read, queue_write = os.pipe()
-    os.write(queue_write, array("I", range(-(-len(items) // batch))).tobytes())
-    os.close(queue_write)
+    queue = _queue(-(-len(items) // batch))
+    if queue is None:
+        return _alone(items, work, batch)
 
     def share() -> list:
         done: list = []
-        while number := os.read(queue_read, 4):
+        while number := os.read(queue, 4):
             start = array("I", number)[0] * batch
             done += work(items[start:start + batch])
         return done
 
-    helper = _Helper(share)
     try:
-        mine = share()
-    except BaseException:
-        helper.close()  # its results are not wanted: the caller discards all of them
-        raise
+        try:
+            helper = _Helper(share)
+        except OSError:  # no process to share with: this one takes every batch
+            return share()
+        try:
+            mine = share()
+        except BaseException:
+            helper.close()  # its results are not wanted: the caller discards all of them
+            raise
     finally:
-        os.close(queue_read)
+        os.close(queue)
     return mine + helper.result()
+
+
+def _alone(items: list, work: Callable[[list], list], batch: int) -> list:
+    return [result for start in range(0, len(items), batch) for result in work(items[start:start + batch])]
+
+
+def _queue(count: int) -> int | None:
+    """The read end of a pipe holding the numbers 0 to count - 1, 4 bytes
+    each (a read of one is atomic, so each goes to one reader); None where
+    the pipe cannot hold them all. They are written before anyone reads,
+    so a write that did not fit would wait forever: it is made not to wait.
+    (multiprocessing's shared counter cost 20 ms of imports a build.)"""
+    read_end, write_end = os.pipe()
+    data = array("I", range(count)).tobytes()
+    try:
+        os.set_blocking(write_end, False)
+        written = os.write(write_end, data)
+    except BlockingIOError:
+        written = 0
+    finally:
+        os.close(write_end)
+    if written != len(data):
+        os.close(read_end)
+        return None
+    return read_end
 
 
 class Ahead:
@@ -64,7 +93,12 @@ class Ahead:
 
     def __init__(self, work: Callable[[], object]):
         self._work = work
-        self._helper = _Helper(work) if hasattr(os, "fork") else None
+        self._helper = None
+        if hasattr(os, "fork"):
+            try:
+                self._helper = _Helper(work)
+            except OSError:  # no process to spare: the work is done when asked for
+                pass
 
     def result(self):
         if self._helper is None:
@@ -83,32 +117,45 @@ class Ahead:
 
 
 class _Helper:
-    """A forked process computing work(); its result (or its exception) comes back pickled through a pipe."""
+    """A forked process computing work(); its result (or its exception) comes
+    back pickled through a pipe. `result()` waits for it (once); `close()`
+    ends it if it is still there."""
 
     def __init__(self, work: Callable[[], object]):
         read_end, write_end = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: never return into the caller's code
+        try:
+            self.pid = os.fork()
+        except OSError:
             os.close(read_end)
-            _die_with_parent()
+            os.close(write_end)
+            raise
+        if self.pid == 0:  # the child: whatever happens, it never returns into the caller's code
             try:
-                outcome = ("done", work())
-            except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
-                outcome = ("failed", error)
-            try:
-                payload = pickle.dumps(outcome)
-            except Exception:
-                payload = pickle.dumps(("failed", RuntimeError(repr(outcome[1]))))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            os._exit(0)
+                os.close(read_end)
+                _die_with_parent()
+                try:
+                    outcome = ("done", work())
+                except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+                    outcome = ("failed", error)
+                try:
+                    payload = pickle.dumps(outcome)
+                except Exception:
+                    payload = pickle.dumps(("failed", RuntimeError(repr(outcome[1]))))
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)  # a parent that stopped listening: BrokenPipeError, then exit
+            finally:
+                os._exit(0)
         os.close(write_end)
         self.pipe = os.fdopen(read_end, "rb")
 
     def result(self):
         """Wait for the helper; its result, or raise what it raised."""
-        with self.pipe:
-            payload = self.pipe.read()
+        try:
+            with self.pipe:
+                payload = self.pipe.read()
+        except BaseException:  # e.g. Ctrl-C while waiting: the helper must not outlive this
+            self.close()
+            raise
         os.waitpid(self.pid, 0)
         self.pid = None
         status, value = pickle.loads(payload) if payload else ("failed", RuntimeError("the helper process died"))

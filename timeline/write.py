@@ -92,7 +92,12 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
         surveyed = None  # out changed since, or there is nothing to compare
     for name in jobs:
         _safe_relative(name)
-    state = surveyed() if surveyed is not None else None
+    state = None
+    if surveyed is not None:
+        try:
+            state = surveyed()
+        except Exception:  # the helper died or could not look: look here, as without one
+            state = None
     if _up_to_date(jobs, out, previous, state):
         return previous
     if previous and out.is_dir() and not out.is_symlink():
