@@ -154,7 +154,7 @@ def test_an_update_from_a_survey_taken_earlier_does_what_one_without_does(tmp_pa
         manifest = write.publish(fixed(BEFORE), out)
         meddle(out)
         state = write.survey(out, manifest)
-        after = write.publish(fixed(jobs), out, manifest, surveyed=(lambda: state) if how == "surveyed" else None)
+        after = write.publish(fixed(jobs), out, manifest, surveyed=(lambda state=state: state) if how == "surveyed" else None)
         assert files_of(out) == jobs
         assert write.intact(out, after)
         results[how] = {name: entry[0] for name, entry in after.items()}
