@@ -125,22 +125,22 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
                 gc.enable()
         manifest = write.publish(jobs, out, previous, workers, record=cache_dir is not None,
                                  surveyed=survey.result if survey else None)
-        if cache_dir is not None:
-            cache.write(cache_dir, fragments)
-            # Changed while the build ran: the next build must not trust a stamp.
-            if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) == setting:
-                sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
-                done = stamp.Stamp(
-                    stamp.code_version(), os.path.abspath(out),
-                    stamp.inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8"))
-                                                               for s in sources)),
-                    tuple(os.path.abspath(s.path) for s in sources), len(site.events), manifest)
-                try:
-                    stamp.write(cache_dir, done)
-                except OSError as error:  # the site is built; only the next build will be slower
-                    print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}",
-                          file=sys.stderr)
-        return site, []
+    if cache_dir is not None:
+        cache.write(cache_dir, fragments)
+        # Changed while the build ran: the next build must not trust a stamp.
+        if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) == setting:
+            sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
+            done = stamp.Stamp(
+                stamp.code_version(), os.path.abspath(out),
+                stamp.inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8"))
+                                                           for s in sources)),
+                tuple(os.path.abspath(s.path) for s in sources), len(site.events), manifest)
+            try:
+                stamp.write(cache_dir, done)
+            except OSError as error:  # the site is built; only the next build will be slower
+                print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}",
+                      file=sys.stderr)
+    return site, []
 
 
 def _cores() -> int:

@@ -101,7 +101,7 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
     if _up_to_date(jobs, out, previous, state):
         return previous
     if previous and out.is_dir() and not out.is_symlink():
-        # Each file's key and state, by two processes: 0.2 s at 4,000 events.
+        # Each file's key (and, without a survey, its state), by two processes.
         stale = shared(list(jobs.items()),
                        lambda batch: [name for name, job in batch if not _kept(name, job, out, previous, state)],
                        workers, PARALLEL_KEYS_MIN, CHUNK_KEYS)
