@@ -177,3 +177,16 @@ def test_a_helper_whose_parent_stopped_listening_exits_instead_of_returning_into
     helper.pid = None
     assert os.waitstatus_to_exitcode(status) == 0
     assert not escaped.exists()
+
+
+def test_a_card_at_another_level_is_the_card_rendered_at_that_level(site, shipped):
+    """Renderer.card keeps each card as lists show it and swaps its title
+    for the event's own page; that must be what rendering it gives."""
+    for model in (site, shipped):
+        renderer = Renderer(model)
+        macro = renderer.env.get_template("_event.html").module.event_card
+        for view in renderer.views:
+            for h, root, link_title in ((1, "../../", False), (4, "../", True), (2, "", True), (3, "../", False)):
+                rendered = str(macro(view, h, render.Markup(render.ROOT_MARK), link_title)).replace(render.ROOT_MARK, root)
+                assert renderer.card(view, h, root, link_title) == rendered
+
