@@ -190,3 +190,47 @@ def test_a_card_at_another_level_is_the_card_rendered_at_that_level(site, shippe
                 rendered = str(macro(view, h, render.Markup(render.ROOT_MARK), link_title)).replace(render.ROOT_MARK, root)
                 assert renderer.card(view, h, root, link_title) == rendered
 
+
+def test_a_build_converts_each_summary_once_and_starts_before_the_check_ends(tmp_path, monkeypatch):
+    """Markdown starts in a helper while the record is checked (on the texts
+    as the check keeps them, stripped); the check's own pass finds nothing left."""
+    events = write_record(tmp_path, 400)
+    events.write_text(events.read_text(encoding="utf-8").replace('summary = """', 'summary = """\n  \n'),
+                      encoding="utf-8")  # summaries with space to strip
+    calls = []
+    converting = text.Converting
+
+    class Counted(converting):
+        def __init__(self, texts, workers=1):
+            super().__init__(texts, workers)
+            calls.append(len(self._todo))
+
+    monkeypatch.setattr(text, "Converting", Counted)
+    text.markdown_cache.clear()
+    site, problems = pipeline.build(events, tmp_path / "public")
+    assert site is not None, problems
+    summaries = {e.summary for e in site.events}
+    assert len(summaries) >= 256 and calls[0] >= len(summaries)  # all of them, early, shared with the helper
+    assert calls[1:] == [0]  # nothing left for after the check
+    assert all((s, False) in text.markdown_cache for s in summaries)
+
+
+def test_sharing_left_unfinished_ends_its_helper():
+    """A build whose check fails leaves the Markdown helper's work unwanted."""
+    with parallel.Sharing(list(range(1000)), _slowly, workers=2, least=10, batch=1) as sharing:
+        pid = sharing._helper.pid
+        os.kill(pid, 0)  # running
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_build_whose_check_fails_leaves_no_helper(tmp_path):
+    events = write_record(tmp_path, 400)
+    events.write_text(events.read_text(encoding="utf-8") + '\n[[events]]\nid = "broken"\n', encoding="utf-8")
+    before = set(os.listdir("/proc")) if os.path.isdir("/proc") else set()
+    site, problems = pipeline.build(events, tmp_path / "public")
+    assert site is None and problems
+    children = [p for p in set(os.listdir("/proc")) - before if p.isdigit()
+                and Path(f"/proc/{p}/stat").exists() and Path(f"/proc/{p}/stat").read_text().split()[3] == str(os.getpid())]
+    assert children == []
+    assert not (tmp_path / "public").exists()

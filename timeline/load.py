@@ -235,6 +235,16 @@ def resolved(data: dict) -> dict:
     return {**data, "events": [e.table if isinstance(e, EventPiece) else e for e in data["events"]]}
 
 
+def parsed_texts(data: dict, keys: tuple[str, ...]) -> list[str]:
+    """The string values under `keys` of the events already parsed (a
+    piece restored from the build cache is parsed only if it must be), for
+    work that can start before the record is checked."""
+    events = data.get("events")
+    tables = (e._table if isinstance(e, EventPiece) else e for e in events) if isinstance(events, list) else ()
+    return [value for table in tables if isinstance(table, dict)
+            for value in map(table.get, keys) if isinstance(value, str)]
+
+
 def pieces_held() -> frozenset[str]:
     """Which pieces the cache holds (to tell whether it changed)."""
     return frozenset(_pieces)

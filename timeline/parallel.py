@@ -30,33 +30,63 @@ def shared(items: list, work: Callable[[list], list], workers: int, least: int, 
     crosses between the processes. Where the queue or the process cannot
     be made, this process does all of the work.
     """
-    if workers < 2 or len(items) < least or not hasattr(os, "fork"):
-        return _alone(items, work, batch)
-    batch = max(batch, -(-len(items) // MAX_BATCHES))
-    queue = _queue(-(-len(items) // batch))
-    if queue is None:
-        return _alone(items, work, batch)
+    with Sharing(items, work, workers, least, batch) as sharing:
+        return sharing.finish()
 
-    def share() -> list:
+
+class Sharing:
+    """shared(), begun now and finished later: the forked process starts on
+    the batches at once, while this one does something else; `finish()`
+    takes the batches left here and joins the results. Leaving a `with`
+    block without finishing ends the helper, whose results are not wanted."""
+
+    def __init__(self, items: list, work: Callable[[list], list], workers: int, least: int, batch: int):
+        self._items, self._work, self._batch = items, work, batch
+        self._queue = self._helper = None
+        if workers < 2 or len(items) < least or not hasattr(os, "fork"):
+            return
+        self._batch = max(batch, -(-len(items) // MAX_BATCHES))
+        self._queue = _queue(-(-len(items) // self._batch))
+        if self._queue is None:
+            return
+        try:
+            self._helper = _Helper(self._share)
+        except OSError:  # no process to share with: this one takes every batch
+            pass
+
+    def _share(self) -> list:
         done: list = []
-        while number := os.read(queue, 4):
-            start = array("I", number)[0] * batch
-            done += work(items[start:start + batch])
+        while number := os.read(self._queue, 4):
+            start = array("I", number)[0] * self._batch
+            done += self._work(self._items[start:start + self._batch])
         return done
 
-    try:
+    def finish(self) -> list:
+        if self._queue is None:
+            return _alone(self._items, self._work, self._batch)
         try:
-            helper = _Helper(share)
-        except OSError:  # no process to share with: this one takes every batch
-            return share()
-        try:
-            mine = share()
-        except BaseException:
-            helper.close()  # its results are not wanted: the caller discards all of them
-            raise
-    finally:
-        os.close(queue)
-    return mine + helper.result()
+            mine = self._share()
+        finally:
+            os.close(self._queue)
+            self._queue = None
+        if self._helper is None:
+            return mine
+        helper, self._helper = self._helper, None
+        return mine + helper.result()
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()  # its results are not wanted: the caller discards all of them
+            self._helper = None
+        if self._queue is not None:
+            os.close(self._queue)
+            self._queue = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
 
 
 def _alone(items: list, work: Callable[[list], list], batch: int) -> list:

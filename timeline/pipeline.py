@@ -13,7 +13,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from .load import load
+from .load import load, parsed_texts
 from .model import Problem, Site
 from .validate import validate
 
@@ -107,14 +107,26 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
         if paused:
             gc.disable()
         try:
-            site, problems = check(events_path, display, remember=cache_dir is not None)
-            if site is None:
+            remember = cache_dir is not None
+            loaded, problems = load(events_path, display, remember)
+            if loaded is None:
                 return None, problems
-            if base_url:
-                site = with_base_url(site, base_url)
-            refusal = unsafe_output(out, events_path, site)
-            if refusal:
-                return None, [refusal]
+            # Markdown (a fifth of a cold build) starts in a helper while
+            # this process checks the record; what it converts is cached by
+            # text, so a summary the check rejects costs only its time.
+            # Stripped, as the check keeps them (validate's Event).
+            early = (t.strip() for t in parsed_texts(loaded.data, ("summary", "editor_note")))
+            with text.Converting(early, workers) as markdown:
+                site, problems = validate(loaded, remember)
+                if site is None:
+                    return None, problems
+                if base_url:
+                    site = with_base_url(site, base_url)
+                refusal = unsafe_output(out, events_path, site)
+                if refusal:
+                    return None, [refusal]
+                markdown.finish()
+            # The pieces the check parsed only now (the cache had them as text).
             text.convert_all((t for e in site.events for t in (e.summary, e.editor_note) if t), workers)
             env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
             jobs = Renderer(site, env, cache=fragments).plan()

@@ -6,12 +6,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from typing import Self
 from urllib.parse import quote
 
 import nh3
 from markupsafe import Markup
 
-from .parallel import shared
+from .parallel import Sharing
 
 # What a summary or note may contain once rendered; everything else is
 # stripped by the sanitiser, so raw HTML in the data never reaches a page.
@@ -53,11 +54,31 @@ def convert_all(texts: Iterable[str], workers: int = 1) -> None:
     """Fill the cache of markdown_html for `texts` (summaries and notes),
     sharing the work with a forked process when there is much of it:
     Markdown was a fifth of a cold build, all of it before the pages."""
-    todo = sorted({text for text in texts if (text, False) not in markdown_cache})
-    converted = shared(list(enumerate(todo)), lambda batch: [(i, _convert(text, False)) for i, text in batch],
-                       workers, least=256, batch=32)
-    for i, html in converted:
-        markdown_cache[(todo[i], False)] = Markup(html)
+    with Converting(texts, workers) as converting:
+        converting.finish()
+
+
+class Converting:
+    """convert_all(), begun now: a forked process starts on the texts while
+    this one does something else (a build checks the record meanwhile);
+    `finish()` converts what is left here and fills the cache. Texts that
+    turn out not to be needed cost only the helper's time."""
+
+    def __init__(self, texts: Iterable[str], workers: int = 1):
+        self._todo = sorted({text for text in texts if (text, False) not in markdown_cache})
+        self._sharing = Sharing(list(enumerate(self._todo)),
+                                lambda batch: [(i, _convert(text, False)) for i, text in batch],
+                                workers, least=256, batch=32)
+
+    def finish(self) -> None:
+        for i, html in self._sharing.finish():
+            markdown_cache[(self._todo[i], False)] = Markup(html)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._sharing.close()
 
 
 _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
