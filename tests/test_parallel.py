@@ -234,3 +234,18 @@ def test_a_build_whose_check_fails_leaves_no_helper(tmp_path):
                 and Path(f"/proc/{p}/stat").exists() and Path(f"/proc/{p}/stat").read_text().split()[3] == str(os.getpid())]
     assert children == []
     assert not (tmp_path / "public").exists()
+
+
+def test_cards_rendered_ahead_by_two_processes_keep_the_pages_and_the_budget(site, monkeypatch):
+    whole = Renderer(site, with_outputs=False).render()
+    for budget, kinds in ((render.CARD_BUDGET, {str}), (20_000, {str, bytes})):
+        monkeypatch.setattr(render, "CARD_BUDGET", budget)
+        cache = FragmentCache()
+        renderer = Renderer(site, cache=cache, with_outputs=False)
+        plan = renderer.plan()
+        renderer.render_cards(workers=2)
+        kept = cache.cards.now
+        assert set(kept) == {view.fingerprint for view in renderer.views}
+        assert cache.card_chars == sum(len(v) for v in kept.values() if isinstance(v, str)) <= budget
+        assert {type(v) for v in kept.values()} == kinds
+        assert {path: job.make() for path, job in plan.items()} == whole

@@ -129,8 +129,11 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
             # The pieces the check parsed only now (the cache had them as text).
             text.convert_all((t for e in site.events for t in (e.summary, e.editor_note) if t), workers)
             env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
-            jobs = Renderer(site, env, cache=fragments).plan()
+            renderer = Renderer(site, env, cache=fragments)
+            jobs = renderer.plan()
             jobs.everything()
+            if previous is None:  # every page is made
+                renderer.render_cards(workers)
         finally:
             if paused:
                 gc.freeze()

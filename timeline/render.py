@@ -39,6 +39,7 @@ from .outputs import OUTPUT_FILES, output_makers
 from .outputs.feed import feed_memo
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
+from .parallel import shared
 from .text import duration_words, markdown_html, plain_text, slugify
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -356,12 +357,13 @@ class FragmentCache:
         self.pages.start()
         self.card_chars = 0
 
-    def keep_card(self, html: str) -> str | bytes:
+    def keep_card(self, html: str, share: int = 1) -> str | bytes:
         """A card as kept until the lists that show it are made: as it is
         while CARD_BUDGET lasts, then compressed to a third. Every event's
         card stays in memory until then: 250 MB at 100,000 events, and
-        decompressing them took 0.7 s of a cold build of 4,000 events."""
-        if self.card_chars + len(html) <= CARD_BUDGET:
+        decompressing them took 0.7 s of a cold build of 4,000 events.
+        Processes that each keep cards for one build get a `share` of it."""
+        if self.card_chars + len(html) <= CARD_BUDGET // share:
             self.card_chars += len(html)
             return html
         return zlib.compress(html.encode("utf-8"), 1)
@@ -529,6 +531,19 @@ class Renderer:
         if (h, link_title) != (LIST_LEVEL, True):
             html = html.replace(self._title_html(view, LIST_LEVEL, True), self._title_html(view, h, link_title), 1)
         return Markup(html.replace(ROOT_MARK, root))
+
+    def render_cards(self, workers: int) -> None:
+        """Every card not kept yet, rendered by two processes before the
+        pages: rendered as pages asked for them, each process rendered
+        nearly every card itself (7,861 cards for 4,000 events). For a
+        build that makes every page; one that makes a few needs few cards."""
+        todo = [view for view in self.views if self.cache.cards.get(view.fingerprint) is None]
+        share = max(1, workers)  # each process keeps its cards within its part of the budget
+        made = shared(todo, lambda views: [(view.fingerprint, self.cache.keep_card(self._card_html(view), share))
+                                           for view in views], workers, least=256, batch=32)
+        self.cache.card_chars = sum(len(kept) for _, kept in made if isinstance(kept, str))
+        for key, kept in made:
+            self.cache.cards.put(key, kept)
 
     def _card_html(self, view: EventView) -> str:
         macro = self.env.get_template("_event.html").module.event_card
