@@ -62,17 +62,20 @@ class Sharing:
         return done
 
     def finish(self) -> list:
-        if self._queue is None:
-            return _alone(self._items, self._work, self._batch)
         try:
-            mine = self._share()
+            if self._queue is None:
+                return _alone(self._items, self._work, self._batch)
+            try:
+                mine = self._share()
+            finally:
+                os.close(self._queue)
+                self._queue = None
+            if self._helper is None:
+                return mine
+            helper, self._helper = self._helper, None
+            return mine + helper.result()
         finally:
-            os.close(self._queue)
-            self._queue = None
-        if self._helper is None:
-            return mine
-        helper, self._helper = self._helper, None
-        return mine + helper.result()
+            self._items = []  # not kept by a Sharing that lives on: they can be large
 
     def close(self) -> None:
         if self._helper is not None:

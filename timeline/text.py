@@ -65,14 +65,34 @@ class Converting:
     turn out not to be needed cost only the helper's time."""
 
     def __init__(self, texts: Iterable[str], workers: int = 1):
+        self._workers = workers
         self._todo = sorted({text for text in texts if (text, False) not in markdown_cache})
         self._sharing = Sharing(list(enumerate(self._todo)),
                                 lambda batch: [(i, _convert(text, False)) for i, text in batch],
                                 workers, least=256, batch=32)
 
-    def finish(self) -> None:
-        for i, html in self._sharing.finish():
-            markdown_cache[(self._todo[i], False)] = Markup(html)
+    def finish(self, texts: Iterable[str] | None = None) -> None:
+        """Fill the cache with what was converted, keyed by `texts` when
+        given: the strings kept from here on (the events' own), where the
+        texts it started from were copies, which would otherwise stay in
+        the cache's keys (20 MB at 20,000 events). Those of `texts` not
+        converted yet are converted now."""
+        converted = self._sharing.finish()
+        todo, self._todo = self._todo, []  # the texts it started from are not kept
+        if texts is None:
+            for i, html in converted:
+                markdown_cache[(todo[i], False)] = Markup(html)
+            return
+        done = {todo[i]: html for i, html in converted}
+        rest = []
+        for text in texts:
+            if (text, False) not in markdown_cache:
+                html = done.get(text)
+                if html is None:
+                    rest.append(text)
+                else:
+                    markdown_cache[(text, False)] = Markup(html)
+        convert_all(rest, self._workers)
 
     def __enter__(self) -> Self:
         return self
