@@ -301,16 +301,16 @@ def test_an_events_file_saved_during_a_build_is_not_stamped_as_the_old_one(proje
     original = events.read_text(encoding="utf-8")
     edited = original.replace('title = "The first Istanbul talks"', 'title = "Saved mid-build"', 1)
     cache_dir, out = project / ".cache", project / "public"
-    real = pipeline.check
+    real = pipeline.load
 
-    def check_after_a_save(*args, **kwargs):
+    def load_after_a_save(*args, **kwargs):
         events.write_text(edited, encoding="utf-8")  # the editor saves as the build starts loading
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "check", check_after_a_save)
+    monkeypatch.setattr(pipeline, "load", load_after_a_save)
     site, problems = pipeline.build(events, out, "events.toml", cache_dir=cache_dir)
     assert site is not None, problems
-    monkeypatch.setattr(pipeline, "check", real)
+    monkeypatch.setattr(pipeline, "load", real)
     assert "Saved mid-build" in (out / "index.html").read_text(encoding="utf-8")
     events.write_text(original, encoding="utf-8")  # and undoes it
     assert pipeline.unchanged(events, out, None, cache_dir) is None
