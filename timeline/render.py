@@ -357,13 +357,12 @@ class FragmentCache:
         self.pages.start()
         self.card_chars = 0
 
-    def keep_card(self, html: str, share: int = 1) -> str | bytes:
+    def keep_card(self, html: str) -> str | bytes:
         """A card as kept until the lists that show it are made: as it is
         while CARD_BUDGET lasts, then compressed to a third. Every event's
         card stays in memory until then: 250 MB at 100,000 events, and
-        decompressing them took 0.7 s of a cold build of 4,000 events.
-        Processes that each keep cards for one build get a `share` of it."""
-        if self.card_chars + len(html) <= CARD_BUDGET // share:
+        decompressing them took 0.7 s of a cold build of 4,000 events."""
+        if self.card_chars + len(html) <= CARD_BUDGET:
             self.card_chars += len(html)
             return html
         return zlib.compress(html.encode("utf-8"), 1)
@@ -533,17 +532,32 @@ class Renderer:
         return Markup(html.replace(ROOT_MARK, root))
 
     def render_cards(self, workers: int) -> None:
-        """Every card not kept yet, rendered by two processes before the
-        pages: rendered as pages asked for them, each process rendered
-        nearly every card itself (7,861 cards for 4,000 events). For a
-        build that makes every page; one that makes a few needs few cards."""
+        """The cards that CARD_BUDGET keeps as they are, rendered by two
+        processes before the pages: rendered as pages asked for them, each
+        process rendered nearly every card itself (7,861 cards for 4,000
+        events). For a build that makes every page; one that makes a few
+        needs few cards. Cards beyond the budget are still rendered as pages
+        ask for them: shipped between the processes, compressed, they took
+        60 MB more at 100,000 events."""
         todo = [view for view in self.views if self.cache.cards.get(view.fingerprint) is None]
-        share = max(1, workers)  # each process keeps its cards within its part of the budget
-        made = shared(todo, lambda views: [(view.fingerprint, self.cache.keep_card(self._card_html(view), share))
-                                           for view in views], workers, least=256, batch=32)
-        self.cache.card_chars = sum(len(kept) for _, kept in made if isinstance(kept, str))
-        for key, kept in made:
-            self.cache.cards.put(key, kept)
+        room = (CARD_BUDGET - self.cache.card_chars) // max(1, workers)  # each process's part of the budget
+        used = [0]  # by this process: each has its own copy after the fork
+
+        def within(views: list[EventView]) -> list[tuple[str, str]]:
+            made = []
+            for view in views:
+                if used[0] >= room:
+                    break
+                html = self._card_html(view)
+                used[0] += len(html)
+                if used[0] > room:
+                    break  # full: this card and the rest are made as pages ask for them
+                made.append((view.fingerprint, html))
+            return made
+
+        for key, html in shared(todo, within, workers, least=256, batch=32):
+            self.cache.card_chars += len(html)
+            self.cache.cards.put(key, html)
 
     def _card_html(self, view: EventView) -> str:
         macro = self.env.get_template("_event.html").module.event_card
