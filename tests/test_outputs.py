@@ -746,12 +746,19 @@ def test_skeleton_forms_and_refusals():
 
 # --- large records: files made in pieces, a feed of the latest entries ----------------------
 
-def test_data_files_made_in_pieces_are_the_whole_record_dumped(shipped):
+def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(shipped):
     from timeline.outputs import timelinejs
-    dump = dict(ensure_ascii=False, sort_keys=True, indent=1)
-    assert b"".join(data.render_json(shipped)) == (json.dumps(data.record(shipped), **dump) + "\n").encode()
-    assert b"".join(timelinejs.render_timelinejs(shipped)) == (
-        json.dumps(timelinejs.timeline_data(shipped), **dump) + "\n").encode()
+    dump = dict(ensure_ascii=False, sort_keys=True)
+    for made, whole, items in ((data.render_json(shipped), data.record(shipped), "events"),
+                               (timelinejs.render_timelinejs(shipped), timelinejs.timeline_data(shipped), "events")):
+        text = b"".join(made).decode("utf-8")
+        assert json.loads(text) == whole and text.endswith("}\n")
+        # As json.dumps(indent=1) writes it, but for each item on a line of its own.
+        outline = json.dumps({**whole, items: [0]}, indent=1, **dump).split("\n")
+        at = outline.index("  0")
+        one_per_line = [f"  {json.dumps(item, **dump)}," for item in whole[items]]
+        one_per_line[-1] = one_per_line[-1][:-1]
+        assert text.split("\n") == outline[:at] + one_per_line + outline[at + 1:] + [""]
     empty = dataclasses.replace(shipped, events=())
     assert json.loads(b"".join(data.render_json(empty)))["events"] == []
 
