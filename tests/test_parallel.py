@@ -229,12 +229,9 @@ def test_sharing_left_unfinished_ends_its_helper():
 def test_a_build_whose_check_fails_leaves_no_helper(tmp_path):
     events = write_record(tmp_path, 400)
     events.write_text(events.read_text(encoding="utf-8") + '\n[[events]]\nid = "broken"\n', encoding="utf-8")
-    before = set(os.listdir("/proc")) if os.path.isdir("/proc") else set()
     site, problems = pipeline.build(events, tmp_path / "public")
     assert site is None and problems
-    children = [p for p in set(os.listdir("/proc")) - before if p.isdigit()
-                and Path(f"/proc/{p}/stat").exists() and Path(f"/proc/{p}/stat").read_text().split()[3] == str(os.getpid())]
-    assert children == []
+    assert _children() == []
     assert not (tmp_path / "public").exists()
 
 
@@ -244,8 +241,8 @@ def test_cards_rendered_ahead_by_two_processes_keep_the_pages_and_the_budget(sit
         monkeypatch.setattr(render, "CARD_BUDGET", budget)
         cache = FragmentCache()
         renderer = Renderer(site, cache=cache, with_outputs=False)
-        plan = renderer.plan()
-        renderer.render_cards(workers=2)
+        with renderer.cards_ahead(workers=2):
+            plan = renderer.plan()
         ahead = dict(cache.cards.now)
         assert {type(v) for v in ahead.values()} == {str}
         assert cache.card_chars == sum(map(len, ahead.values())) <= budget
@@ -255,3 +252,26 @@ def test_cards_rendered_ahead_by_two_processes_keep_the_pages_and_the_budget(sit
             assert budget / 2 < cache.card_chars and 0 < len(ahead) < len(renderer.views)
         assert {path: job.make() for path, job in plan.items()} == whole
         assert len(cache.cards.now) == len(renderer.views)
+
+
+def test_cards_ahead_left_by_an_error_end_their_helper_and_keep_nothing(site):
+    renderer = Renderer(site, with_outputs=False)
+    with pytest.raises(RuntimeError, match="planning failed"):
+        with renderer.cards_ahead(workers=2):
+            assert _children()  # the helper is at work
+            raise RuntimeError("planning failed")
+    assert _children() == []
+    assert renderer.cache.cards.now == {}
+
+
+def _children() -> list[str]:
+    """This process's child processes (Linux)."""
+    mine = str(os.getpid())
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == mine:
+                found.append(pid)
+        except (OSError, IndexError):
+            pass  # ended meanwhile
+    return found

@@ -130,10 +130,10 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
                 markdown.finish(t for e in site.events for t in (e.summary, e.editor_note) if t)
             env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
             renderer = Renderer(site, env, cache=fragments)
-            jobs = renderer.plan()
-            jobs.everything()
-            if previous is None:  # every page is made
-                renderer.render_cards(workers)
+            # Every page is made: the cards first, begun while the site is planned.
+            with renderer.cards_ahead(workers) if previous is None else contextlib.nullcontext():
+                jobs = renderer.plan()
+                jobs.everything()
         finally:
             if paused:
                 gc.freeze()

@@ -13,6 +13,7 @@ atomically. Python prepares view objects; the templates only present them.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import os
 import threading
@@ -39,7 +40,7 @@ from .outputs import OUTPUT_FILES, output_makers
 from .outputs.feed import feed_memo
 from .outputs.seo import event_jsonld, site_jsonld
 from .overview import overview
-from .parallel import shared
+from .parallel import Sharing
 from .text import duration_words, markdown_html, plain_text, slugify
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -531,14 +532,16 @@ class Renderer:
             html = html.replace(self._title_html(view, LIST_LEVEL, True), self._title_html(view, h, link_title), 1)
         return Markup(html.replace(ROOT_MARK, root))
 
-    def render_cards(self, workers: int) -> None:
-        """The cards that CARD_BUDGET keeps as they are, rendered by two
-        processes before the pages: rendered as pages asked for them, each
-        process rendered nearly every card itself (7,861 cards for 4,000
-        events). For a build that makes every page; one that makes a few
-        needs few cards. Cards beyond the budget are still rendered as pages
-        ask for them: shipped between the processes, compressed, they took
-        60 MB more at 100,000 events."""
+    @contextlib.contextmanager
+    def cards_ahead(self, workers: int):
+        """The cards that CARD_BUDGET keeps as they are, rendered in a forked
+        process from now on while this one plans, then shared by both; kept
+        when the block ends. Rendered as pages asked for them instead, each
+        of the two processes that make the pages rendered nearly every card
+        itself (7,861 cards for 4,000 events). For a build that makes every
+        page; one that makes a few needs few cards. Cards beyond the budget
+        are still rendered as pages ask for them: shipped between the
+        processes, compressed, they took 60 MB more at 100,000 events."""
         todo = [view for view in self.views if self.cache.cards.get(view.fingerprint) is None]
         room = (CARD_BUDGET - self.cache.card_chars) // max(1, workers)  # each process's part of the budget
         used = [0]  # by this process: each has its own copy after the fork
@@ -555,7 +558,10 @@ class Renderer:
                 made.append((view.fingerprint, html))
             return made
 
-        for key, html in shared(todo, within, workers, least=256, batch=32):
+        with Sharing(todo, within, workers, least=256, batch=32) as sharing:
+            yield
+            made = sharing.finish()
+        for key, html in made:  # after the block: plan() starts a new generation of the cache
             self.cache.card_chars += len(html)
             self.cache.cards.put(key, html)
 
