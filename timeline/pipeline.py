@@ -126,10 +126,11 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
                 refusal = unsafe_output(out, events_path, site)
                 if refusal:
                     return None, [refusal]
+                env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None,
+                                       one_build=True)
+                renderer = Renderer(site, env, cache=fragments)  # views show the Markdown only when rendered
                 # Also the texts of pieces the check parsed only now (the cache had them as text).
                 markdown.finish(t for e in site.events for t in (e.summary, e.editor_note) if t)
-            env = make_environment(cache.templates_folder(cache_dir) if cache_dir is not None else None, one_build=True)
-            renderer = Renderer(site, env, cache=fragments)
             # Every page is made: the cards first, begun while the site is planned.
             with renderer.cards_ahead(workers) if previous is None else contextlib.nullcontext():
                 jobs = renderer.plan()

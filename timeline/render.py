@@ -100,15 +100,26 @@ class EventView:
     end_datetime: str
     time: str
     duration: str
-    summary_html: Markup
-    editor_note_html: Markup
-    description: str
     actors: tuple[Link, ...]
     tags: tuple[Link, ...]
     citations: tuple[CitationView, ...]
     differences: tuple[DifferenceView, ...]
     source_ids: tuple[str, ...]
     fingerprint: str
+
+    # The Markdown is looked up when shown, not when the view is made: a
+    # build makes the views while its helper is still converting summaries.
+    @property
+    def summary_html(self) -> Markup:
+        return markdown_html(self.event.summary)
+
+    @property
+    def editor_note_html(self) -> Markup:
+        return markdown_html(self.event.editor_note) if self.event.editor_note else NO_HTML
+
+    @property
+    def description(self) -> str:
+        return plain_text(self.event.summary, limit=200)
 
 
 @dataclass(frozen=True)
@@ -188,9 +199,6 @@ def _make_view(event: Event, site: Site, actor_links, tag_links, cited) -> Event
         end_datetime=event.end.iso() if event.end else "",
         time=date.time_display(),
         duration=duration_words(event.duration_minutes) if event.duration_minutes else "",
-        summary_html=markdown_html(event.summary),
-        editor_note_html=markdown_html(event.editor_note) if event.editor_note else NO_HTML,
-        description=plain_text(event.summary, limit=200),
         actors=actor_links,
         tags=tag_links,
         citations=tuple(_citation_view(c, site) for c in event.citations),
