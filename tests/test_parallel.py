@@ -256,10 +256,9 @@ def test_cards_rendered_ahead_by_two_processes_keep_the_pages_and_the_budget(sit
 
 def test_cards_ahead_left_by_an_error_end_their_helper_and_keep_nothing(site):
     renderer = Renderer(site, with_outputs=False)
-    with pytest.raises(RuntimeError, match="planning failed"):
-        with renderer.cards_ahead(workers=2):
-            assert _children()  # the helper is at work
-            raise RuntimeError("planning failed")
+    with pytest.raises(RuntimeError, match="planning failed"), renderer.cards_ahead(workers=2):
+        assert _children()  # the helper is at work
+        raise RuntimeError("planning failed")
     assert _children() == []
     assert renderer.cache.cards.now == {}
 
