@@ -33,7 +33,7 @@ def test_synthetic_record_parses_the_same_in_pieces(tmp_path):
     assert ours(edited) == plain(edited)  # the cache serves unchanged pieces only
 
 
-@pytest.mark.parametrize("text", [
+TRICKY = [
     # A header inside a multi-line string must not cut the string.
     '[site]\ntitle = "t"\n[[events]]\nid = "a"\nsummary = """\n[[events]]\nid = "b"\n"""\n',
     # Tables after the events belong to the document, not to the last event.
@@ -41,7 +41,10 @@ def test_synthetic_record_parses_the_same_in_pieces(tmp_path):
     # Sub-tables of an event stay with it.
     '[[events]]\nid = "a"\n  [[events.citations]]\n  source = "s"\n[[events]]\nid = "b"\n',
     '[[events]]  # first\nid = "a"\n\n# comment\n[[ events ]]\nid = "b"\n',
-])
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
 def test_tricky_texts_parse_the_same(text):
     assert ours(text) == plain(text)
 
@@ -62,3 +65,28 @@ def test_the_fast_parser_reads_the_same_toml_version_as_tomllib():
         tomllib.loads(text)
     with pytest.raises(tomllib.TOMLDecodeError):
         parse(text)
+
+
+@pytest.fixture
+def shared_parse(monkeypatch):
+    """parse() as a one-off build of a large file calls it: pieces parsed by two processes."""
+    from timeline import load
+    monkeypatch.setattr(load, "SHARED_PARSE_MIN", 0)
+
+    def parse_shared(text):
+        data, lines = parse(text, remember=False, workers=2)
+        return data, lines.all()
+    return parse_shared
+
+
+def test_pieces_parsed_by_two_processes_give_what_the_plain_parser_gives(tmp_path, shared_parse):
+    text = write_record(tmp_path, 400).read_text(encoding="utf-8")  # enough pieces to share
+    assert shared_parse(text) == plain(text)
+    for tricky in (*TRICKY, (ROOT / "events.toml").read_text(encoding="utf-8")):
+        assert shared_parse(tricky) == plain(tricky)
+    bad = text.replace('title = "Synthetic event 300:', 'title = "Synthetic event 300:\n', 1)
+    with pytest.raises(tomllib.TOMLDecodeError) as ours:
+        shared_parse(bad)
+    with pytest.raises(tomllib.TOMLDecodeError) as theirs:
+        tomllib.loads(bad)
+    assert str(ours.value) == str(theirs.value)

@@ -108,7 +108,7 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
             gc.disable()
         try:
             remember = cache_dir is not None
-            loaded, problems = load(events_path, display, remember)
+            loaded, problems = load(events_path, display, remember, workers)
             if loaded is None:
                 return None, problems
             # Markdown (a fifth of a cold build) starts in a helper while
