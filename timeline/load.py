@@ -11,6 +11,7 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from .model import Problem
@@ -188,7 +189,13 @@ def parse(text: str, remember: bool = True, workers: int = 1) -> tuple[dict, "Li
 SHARED_PARSE_MIN = 1_000_000  # characters: about 750 events; a smaller file parses in a tenth of a second
 
 
-def _parse_shared(text: str, starts: list[int], workers: int) -> tuple[dict, "LineMap"] | None:
+def _one_event(tables: dict) -> bool:
+    """Whether a piece after the first parsed as exactly one event, as a
+    piece must to stand for its part of the whole file."""
+    return list(tables) == ["events"] and len(tables["events"]) == 1
+
+
+def _parse_shared(text: str, starts: list[int], workers: int) -> tuple[dict, LineMap] | None:
     """The pieces (see _parse_in_pieces) parsed by two processes, each
     cutting its own from the text it shares by fork: the parse was a
     tenth of a cold build, with the other core idle. None when a piece
@@ -206,7 +213,7 @@ def _parse_shared(text: str, starts: list[int], workers: int) -> tuple[dict, "Li
                 parsed.append((index, None))
         return parsed
 
-    spans = [(index, begin, end) for index, (begin, end) in enumerate(zip(bounds, bounds[1:]))]
+    spans = [(index, begin, end) for index, (begin, end) in enumerate(pairwise(bounds))]
     tables = [table for _, table in sorted(shared(spans, parse_pieces, workers, least=256, batch=64),
                                            key=lambda item: item[0])]
     head, pieces = tables[0], tables[1:]
@@ -214,7 +221,7 @@ def _parse_shared(text: str, starts: list[int], workers: int) -> tuple[dict, "Li
         return None
     events = []
     for piece in pieces:
-        if piece is None or list(piece) != ["events"] or len(piece["events"]) != 1:
+        if piece is None or not _one_event(piece):
             return None
         events.append(piece["events"][0])
     return {**head, "events": events}, LineMap(compute=lambda: scan_lines(text))
@@ -238,7 +245,7 @@ def _parse_in_pieces(text: str, starts: list[int]):
     global _pieces
     used: dict[str, dict | EventPiece] = {}
     bounds = [0, *starts, len(text)]
-    pieces = [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
+    pieces = [text[begin:end] for begin, end in pairwise(bounds)]
     data: dict = {}
     events: list[EventPiece] = []
     try:
@@ -253,7 +260,7 @@ def _parse_in_pieces(text: str, starts: list[int]):
                 continue
             if not isinstance(held, EventPiece):
                 tables = _fast_loads(piece)
-                if list(tables) != ["events"] or len(tables["events"]) != 1:
+                if not _one_event(tables):
                     return None
                 held = EventPiece(piece, tables["events"][0])
             used[piece] = held
