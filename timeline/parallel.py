@@ -1,9 +1,11 @@
 """Sharing work between this process and a forked one (on two cores).
 
 The child inherits everything by fork, so only results cross between the
-processes, pickled through a pipe. Used where it pays: making the files of
-a site, comparing their keys with the last publish, converting Markdown,
-and looking at the published folder while the build checks and plans.
+processes, pickled through a pipe. Used where it pays: parsing a large
+events file, converting Markdown while the record is checked, rendering
+the cards while the site is planned, making the files of a site, comparing
+their keys with the last publish, and looking at the published folder
+while the build checks and plans.
 """
 from __future__ import annotations
 
