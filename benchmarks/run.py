@@ -21,6 +21,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -28,26 +29,64 @@ sys.path.insert(0, str(HERE))
 from synth import write_record  # noqa: E402
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one command in a fresh process."""
+class Run(NamedTuple):
+    seconds: float
+    rss: int  # peak RSS in KiB, of the process or of the largest of its waited-for children
+    user: float  # CPU seconds, the process and its waited-for children (the build's forked helpers)
+    system: float
+
+
+def timed(command: list[str], cwd: Path | None = None) -> Run:
+    """One command in a fresh process: its wall time, peak memory and CPU time."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{command[0]} failed: {process.stderr.read().decode()[:2000]}")
-    return elapsed, usage.ru_maxrss
+    return Run(elapsed, usage.ru_maxrss, usage.ru_utime, usage.ru_stime)
 
 
-def timed_build(events: Path, out: Path, *flags: str) -> tuple[float, int]:
+def timed_build(events: Path, out: Path, *flags: str) -> Run:
     return timed([sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out", str(out), *flags])
 
 
-def timed_hugo(events: Path, folder: Path, output: str) -> float:
+def hugo_site(events: Path, folder: Path) -> Path:
+    """The equivalent Hugo site of `events` (see hugo_site.py), made once."""
     site = folder / "hugo-site"
     if not site.exists():
         subprocess.run([sys.executable, str(HERE / "hugo_site.py"), str(events), str(site)], check=True)
-    return timed(["hugo", "--quiet", "-d", str(folder / output)], cwd=site)[0]
+    return site
+
+
+def timed_hugo(site: Path, out: Path) -> Run:
+    return timed(["hugo", "--quiet", "-d", str(out)], cwd=site)
+
+
+def cold_and_hugo(events: Path, folder: Path, runs: int, hugo: bool) -> tuple[list[Run], list[Run]]:
+    """Cold builds and Hugo builds, taken in turns (ours first, then Hugo
+    first): this machine's speed drifts within minutes, and the ratio of
+    two series run one after the other measured the drift as much as the
+    builds."""
+    site = hugo_site(events, folder) if hugo else None
+    cold: list[Run] = []
+    hugos: list[Run] = []
+    for i in range(runs):
+        # As from a clean checkout: no cache and no earlier output. Each run
+        # gets a folder of its own; replacing an earlier site would add the
+        # deletion of its 10,000 files (about 1 s at 4,000 events here),
+        # and deleting it just before a run slows the run that follows.
+        for who in ("ours", "hugo") if i % 2 == 0 else ("hugo", "ours"):
+            if who == "ours":
+                cold.append(timed_build(events, folder / f"cold-{i}", "--no-cache"))
+            elif site is not None:
+                hugos.append(timed_hugo(site, folder / f"hugo-public-{i}"))
+    return cold, hugos
+
+
+def cpu(runs: list[Run]) -> str:
+    """Median CPU seconds of `runs`, as user + system."""
+    return f"{statistics.median(r.user for r in runs):.1f} + {statistics.median(r.system for r in runs):.1f}"
 
 
 def free_port() -> int:
@@ -128,29 +167,25 @@ def main() -> int:
             row = {"events": n}
             if n in sizes:
                 runs = args.runs if n <= 4000 else args.big_runs
-                # As from a clean checkout: no cache and no earlier output. Each run
-                # gets a folder of its own; replacing an earlier site would add the
-                # deletion of its 10,000 files (about 1 s at 4,000 events here),
-                # and deleting it just before a run slows the run that follows.
-                cold = [timed_build(events, folder / f"cold-{i}", "--no-cache") for i in range(runs)]
-                median = statistics.median(t for t, _ in cold)
+                cold, hugos = cold_and_hugo(events, folder, runs, bool(hugo_version))
+                median = statistics.median(r.seconds for r in cold)
                 per_event[n] = median / n
-                row.update(cold=f"{median:.2f}", rate=f"{n / median:.0f}", rss=f"{max(r for _, r in cold) / 1024:.0f}")
+                row.update(cold=f"{median:.2f}", rate=f"{n / median:.0f}", rss=f"{max(r.rss for r in cold) / 1024:.0f}",
+                           cpu=cpu(cold))
                 timed_build(events, folder / "public")  # fills the cache
-                same = statistics.median(timed_build(events, folder / "public")[0] for _ in range(runs))
+                same = statistics.median(timed_build(events, folder / "public").seconds for _ in range(runs))
                 text = events.read_text(encoding="utf-8")
                 one = []
                 for i in range(runs):  # one event edited before each build
                     events.write_text(edit_event_zero(text, f"bench {i}"), encoding="utf-8")
                     one.append(timed_build(events, folder / "public"))
                 events.write_text(text, encoding="utf-8")
-                row.update(same=f"{same:.2f}", one=f"{statistics.median(t for t, _ in one):.2f}",
-                           one_rss=f"{max(r for _, r in one) / 1024:.0f}")
-                if hugo_version:
-                    hugo = statistics.median(timed_hugo(events, folder, f"hugo-public-{i}") for i in range(runs))
-                    row.update(hugo=f"{hugo:.2f}", cold_ratio=f"{median / hugo:.2f}",
-                               same_ratio=f"{same / hugo:.2f}",
-                               one_ratio=f"{statistics.median(t for t, _ in one) / hugo:.2f}")
+                one_median = statistics.median(r.seconds for r in one)
+                row.update(same=f"{same:.2f}", one=f"{one_median:.2f}", one_rss=f"{max(r.rss for r in one) / 1024:.0f}")
+                if hugos:
+                    hugo = statistics.median(r.seconds for r in hugos)
+                    row.update(hugo=f"{hugo:.2f}", hugo_cpu=cpu(hugos), cold_ratio=f"{median / hugo:.2f}",
+                               same_ratio=f"{same / hugo:.2f}", one_ratio=f"{one_median / hugo:.2f}")
                 for output in [folder / "public", *folder.glob("cold-*"), *folder.glob("hugo-public-*")]:
                     shutil.rmtree(output, ignore_errors=True)
             if n in rebuild_sizes:
@@ -160,9 +195,10 @@ def main() -> int:
             print(", ".join(f"{k} {v}" for k, v in row.items()), flush=True)
             shutil.rmtree(folder, ignore_errors=True)
     columns = [("events", "events", "---:"), ("cold", "cold build (s)", "---:"), ("rate", "events/s", "---:"),
-               ("rss", "peak RSS, cold (MiB)", "---:"), ("same", "cached, nothing changed (s)", "---:"),
+               ("rss", "peak RSS, cold (MiB)", "---:"), ("cpu", "CPU, cold (s, user + system)", "---:"), ("same", "cached, nothing changed (s)", "---:"),
                ("one", "cached, one event changed (s)", "---:"),
                ("one_rss", "peak RSS, one changed (MiB)", "---:"), ("hugo", "Hugo (s)", "---:"),
+               ("hugo_cpu", "CPU, Hugo (s, user + system)", "---:"),
                ("cold_ratio", "cold / Hugo", "---:"), ("same_ratio", "nothing changed / Hugo", "---:"),
                ("one_ratio", "one changed / Hugo", "---:"),
                ("signal", "save → reload signal (ms, median of 5)", "---"),
