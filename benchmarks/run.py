@@ -195,7 +195,8 @@ def main() -> int:
             print(", ".join(f"{k} {v}" for k, v in row.items()), flush=True)
             shutil.rmtree(folder, ignore_errors=True)
     columns = [("events", "events", "---:"), ("cold", "cold build (s)", "---:"), ("rate", "events/s", "---:"),
-               ("rss", "peak RSS, cold (MiB)", "---:"), ("cpu", "CPU, cold (s, user + system)", "---:"), ("same", "cached, nothing changed (s)", "---:"),
+               ("rss", "peak RSS, cold (MiB)", "---:"), ("cpu", "CPU, cold (s, user + system)", "---:"),
+               ("same", "cached, nothing changed (s)", "---:"),
                ("one", "cached, one event changed (s)", "---:"),
                ("one_rss", "peak RSS, one changed (MiB)", "---:"), ("hugo", "Hugo (s)", "---:"),
                ("hugo_cpu", "CPU, Hugo (s, user + system)", "---:"),

@@ -131,9 +131,9 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
                 markdown.finish(t for e in site.events for t in (e.summary, e.editor_note) if t)
             # The site, its views and its Markdown live to the end of the build.
             # Frozen, the collector no longer walks them, here or in the forked
-            # processes that make the cards and the pages: each walk took up
-            # to 0.1 s at 4,000 events, and in a forked process it also copied
-            # every page of memory it touched.
+            # processes that make the cards and the pages, where each full
+            # collection took about 70 ms at 4,000 events; a walk writes to each
+            # object, so a forked process also copied the memory they are in.
             gc.freeze()
             # Every page is made: the cards first, begun while the site is planned.
             with renderer.cards_ahead(workers) if previous is None else contextlib.nullcontext():
