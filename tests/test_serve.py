@@ -204,6 +204,33 @@ def test_burst_of_saves_gives_one_rebuild(server):
     assert server.log.read_text().count("Rebuilt in") - before == 1
 
 
+def test_save_by_moving_a_copy_into_place_is_seen(server):
+    # As editors that save safely do: write a copy, then rename it over the file.
+    text = server.events.read_text(encoding="utf-8").replace(f'title = "{TITLE}"', f'title = "{TITLE} (moved)"', 1)
+    copy = server.project / ".events.toml.swp"
+    copy.write_text(text, encoding="utf-8")
+    copy.replace(server.events)
+    wait_until(lambda: b"(moved)" in get(server.port, "/")[2])
+
+
+def test_file_still_being_written_is_not_built(server):
+    """A save written in two parts, the first not valid TOML on its own:
+    the server waits for the writer and never shows the half as a problem."""
+    before = server.log.read_text().count("Rebuilt in")
+    text = server.events.read_text(encoding="utf-8").replace(f'title = "{TITLE}"', f'title = "{TITLE} (whole)"', 1)
+    middle = text.index("(whole)")
+    with server.events.open("w", encoding="utf-8") as file:
+        file.write(text[:middle])  # ends inside a string
+        file.flush()
+        time.sleep(0.005)
+        file.write(text[middle:])
+    wait_until(lambda: b"(whole)" in get(server.port, "/")[2])
+    time.sleep(0.5)
+    log = server.log.read_text()
+    assert "problem(s)" not in log
+    assert log.count("Rebuilt in") - before == 1
+
+
 def test_published_build_has_no_reload_client(tmp_path):
     out = tmp_path / "public"
     subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(out)], cwd=ROOT, check=True,

@@ -2,8 +2,9 @@
 
 - A rebuild checks the record and plans the site; each page is made when
   first asked for, and kept while what it shows is unchanged.
-- One rebuild per burst of saves: the watcher waits for the files to be
-  quiet for a moment before it rebuilds.
+- One reload per burst of saves: a rebuild is shown once the files have
+  been quiet for a moment, and starts as soon as a writer has finished,
+  while that moment is waited out.
 - Open pages reload themselves through Server-Sent Events; the small client
   script is added to HTML responses here, so `public/` never contains it.
 - A failed rebuild keeps the last good pages served and shows its problems
@@ -73,6 +74,11 @@ class Preview:
         return roots
 
     def rebuild(self) -> bool:
+        return self.announce(self.prepare())
+
+    def prepare(self) -> tuple[Plan | None, list[str], float]:
+        """Check and plan the site, showing nothing yet: (the plan or None,
+        the problems, milliseconds taken). The watcher may drop it unseen."""
         started = time.perf_counter()
         try:
             site, problems = pipeline.check(self.events, self.display)
@@ -83,7 +89,11 @@ class Preview:
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
             jobs, lines = None, [_describe(error)]
-        elapsed = (time.perf_counter() - started) * 1000
+        return jobs, lines, (time.perf_counter() - started) * 1000
+
+    def announce(self, prepared: tuple[Plan | None, list[str], float]) -> bool:
+        """Serve a prepared site, or show its problems, and tell the open pages."""
+        jobs, lines, elapsed = prepared
         with self.changed:
             if jobs is not None:
                 self.jobs, self.problems = jobs, []
@@ -150,8 +160,16 @@ def watch(preview: Preview) -> None:
     The operating system reports changes (inotify on Linux, through
     watchdog), so a save is seen at once instead of at the next poll;
     where it cannot, watchdog polls.
+
+    Once a writer is done with a file (it closed it, or moved it into
+    place), the rebuild starts while the quiet moment is waited out, and
+    is shown only if the moment stayed quiet; if not, it is dropped and the
+    burst's rebuild starts again. So a save waits for its rebuild alone,
+    not for the quiet moment and then the rebuild, and a burst of saves is
+    still one reload.
     """
     changed = threading.Event()
+    finished = threading.Event()  # the last change was a writer finishing, not one still writing
     files = {os.path.abspath(p) for p in preview.watched_paths() if not p.is_dir()}
     folders = [os.path.abspath(p) for p in preview.watched_paths() if p.is_dir()]
 
@@ -160,19 +178,33 @@ def watch(preview: Preview) -> None:
         return path in files or any(path == f or path.startswith(f + os.sep) for f in folders)
 
     class Handler(FileSystemEventHandler):
+        last = 0.0  # time.monotonic() of the last change
+
         def on_any_event(self, event):  # only the kinds in _CHANGE_EVENTS arrive
             if concerns(os.fsdecode(event.src_path)) or concerns(os.fsdecode(getattr(event, "dest_path", "") or "")):
+                self.last = time.monotonic()
+                if isinstance(event, _FINISHING_EVENTS):
+                    finished.set()
+                else:
+                    finished.clear()
                 changed.set()
 
-    observer = _start_observer(Handler(), folders, {os.path.dirname(f) for f in files})
+    handler = Handler()
+    observer = _start_observer(handler, folders, {os.path.dirname(f) for f in files})
     try:
         while not preview.stopping:
             if not changed.wait(timeout=0.5):
                 continue
-            changed.clear()
-            while changed.wait(QUIET_SECONDS):  # wait out the burst
+            while True:
                 changed.clear()
-            preview.rebuild()
+                if not finished.is_set() and changed.wait(QUIET_SECONDS):
+                    continue  # still being written
+                prepared = preview.prepare()
+                quiet_left = QUIET_SECONDS - (time.monotonic() - handler.last)
+                if not changed.is_set() and not (quiet_left > 0 and changed.wait(quiet_left)):
+                    break
+                # The burst went on: what the rebuild read may be out of date.
+            preview.announce(prepared)
     finally:
         observer.stop()
 
@@ -181,6 +213,8 @@ def watch(preview: Preview) -> None:
 # every source and template) do not wake the watcher's threads.
 _CHANGE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
                   DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+# A writer closing the file it wrote, or an editor moving its saved copy into place.
+_FINISHING_EVENTS = (FileClosedEvent, FileMovedEvent, DirMovedEvent)
 
 
 def _start_observer(handler, recursive: list[str], flat: set[str]):
