@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -229,6 +230,37 @@ def test_file_still_being_written_is_not_built(server):
     log = server.log.read_text()
     assert "problem(s)" not in log
     assert log.count("Rebuilt in") - before == 1
+
+
+def test_polling_when_the_system_cannot_report_changes(project, monkeypatch, capsys):
+    """Where inotify fails (its limits reached), watchdog polls; polling
+    reports no closed files, so each save waits out the quiet moment and
+    still gives one rebuild."""
+    from watchdog.observers import Observer
+
+    from timeline import serve
+
+    class NoInotify(Observer):
+        def schedule(self, *args, **kwargs):
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(serve, "Observer", NoInotify)
+    events = project / "events.toml"
+    preview = serve.Preview(events, "events.toml")
+    assert preview.rebuild()
+    watcher = threading.Thread(target=serve.watch, args=(preview,), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.3)  # the poller's first snapshot
+        text = events.read_text(encoding="utf-8")
+        events.write_text(text.replace(f'title = "{TITLE}"', f'title = "{TITLE} (polled)"', 1), encoding="utf-8")
+        wait_until(lambda: b"(polled)" in preview.make(preview.jobs["index.html"]))
+        time.sleep(0.5)
+    finally:
+        preview.stop()
+        watcher.join(timeout=5)
+    assert not watcher.is_alive()
+    assert capsys.readouterr().out.count("Rebuilt in") == 2  # the first build and the save's
 
 
 def test_published_build_has_no_reload_client(tmp_path):
