@@ -23,6 +23,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
@@ -43,6 +44,13 @@ PORT_ATTEMPTS = 10
 _TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".svg": "image/svg+xml", ".json": "application/json", ".xml": "application/xml"}
+
+
+class Prepared(NamedTuple):
+    """A rebuild not yet shown (see Preview.prepare)."""
+    jobs: Plan | None  # the site planned, or None when it has problems
+    problems: list[str]
+    milliseconds: float
 
 
 class Preview:
@@ -76,9 +84,8 @@ class Preview:
     def rebuild(self) -> bool:
         return self.announce(self.prepare())
 
-    def prepare(self) -> tuple[Plan | None, list[str], float]:
-        """Check and plan the site, showing nothing yet: (the plan or None,
-        the problems, milliseconds taken). The watcher may drop it unseen."""
+    def prepare(self) -> Prepared:
+        """Check and plan the site, showing nothing yet: the watcher may drop it unseen."""
         started = time.perf_counter()
         try:
             site, problems = pipeline.check(self.events, self.display)
@@ -89,9 +96,9 @@ class Preview:
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
             jobs, lines = None, [_describe(error)]
-        return jobs, lines, (time.perf_counter() - started) * 1000
+        return Prepared(jobs, lines, (time.perf_counter() - started) * 1000)
 
-    def announce(self, prepared: tuple[Plan | None, list[str], float]) -> bool:
+    def announce(self, prepared: Prepared) -> bool:
         """Serve a prepared site, or show its problems, and tell the open pages."""
         jobs, lines, elapsed = prepared
         with self.changed:
