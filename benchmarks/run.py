@@ -55,7 +55,8 @@ def hugo_site(events: Path, folder: Path) -> Path:
     """The equivalent Hugo site of `events` (see hugo_site.py), made once."""
     site = folder / "hugo-site"
     if not site.exists():
-        subprocess.run([sys.executable, str(HERE / "hugo_site.py"), str(events), str(site)], check=True)
+        subprocess.run([sys.executable, str(HERE / "hugo_site.py"), str(events), str(site), "--kind", "minimal"],
+                       check=True)
     return site
 
 
