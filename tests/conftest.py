@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from timeline import pipeline  # noqa: E402
+from timeline.commands.build import build  # noqa: E402
 
 EVENTS = ROOT / "events.toml"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,7 +77,7 @@ def events_data() -> dict:
 def site_dir(tmp_path_factory) -> Path:
     """The shipped events.toml, built once into a temporary folder."""
     out = tmp_path_factory.mktemp("site") / "public"
-    site, problems = pipeline.build(EVENTS, out)
+    site, problems = build(EVENTS, out)
     assert site is not None, "events.toml does not build:\n" + "\n".join(map(str, problems))
     return out
 
@@ -150,9 +150,9 @@ def subpath_url(site_dir):
 @pytest.fixture(scope="module")
 def shipped():
     """The shipped record, checked (the model the outputs are made from)."""
-    from timeline import pipeline
-
-    site, problems = pipeline.check(EVENTS, "events.toml")
+    from timeline.commands.build import build
+    from timeline.commands.check import check
+    site, problems = check(EVENTS, "events.toml")
     assert site is not None, problems
     return site
 

@@ -15,7 +15,7 @@ print. For every file the build must:
 The sources the fixtures cite are in ``tests/bad_inputs/sources/``.
 Cases that cannot be committed (symbolic links) or would be too big for the
 repository (20,000 events, a 50 MB string) are generated at test time.
-tests/test_validate.py checks the messages through ``pipeline.check``; here
+tests/test_validate.py checks the messages through ``check``; here
 the emphasis is on the published command and on what it must not do.
 """
 from __future__ import annotations
@@ -186,11 +186,11 @@ def test_every_problem_names_its_file_and_a_line_inside_it(problem_lines, name):
 
 def test_the_base_of_the_catalogue_is_valid(tmp_path):
     """The fixtures share one valid base; syntax_bom is that base behind a BOM."""
-    from timeline import pipeline
-
+    from timeline.commands.build import build
+    from timeline.commands.check import check
     project = copy_catalogue(tmp_path)
     (project / "events.toml").write_text(BASE_WITHOUT_BOM, encoding="utf-8")
-    site, problems = pipeline.check(project / "events.toml", "events.toml")
+    site, problems = check(project / "events.toml", "events.toml")
     assert problems == [] and site is not None
     assert [e.id for e in site.events] == ["talks-2022"]
 

@@ -295,36 +295,35 @@ def test_renamed_sources_then_an_undone_edit_give_the_fresh_output(tmp_path):
 def test_an_events_file_saved_during_a_build_is_not_stamped_as_the_old_one(project, monkeypatch):
     """The stamp names the bytes the build parsed: a save between the start
     of a build and its load, then undone, is not taken for "up to date"."""
-    from timeline import pipeline
-
+    from timeline.commands import build as build_command
     events = project / "events.toml"
     original = events.read_text(encoding="utf-8")
     edited = original.replace('title = "The first Istanbul talks"', 'title = "Saved mid-build"', 1)
     cache_dir, out = project / ".cache", project / "public"
-    real = pipeline.load
+    real = build_command.load
 
     def load_after_a_save(*args, **kwargs):
         events.write_text(edited, encoding="utf-8")  # the editor saves as the build starts loading
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "load", load_after_a_save)
-    site, problems = pipeline.build(events, out, "events.toml", cache_dir=cache_dir)
+    monkeypatch.setattr(build_command, "load", load_after_a_save)
+    site, problems = build_command.build(events, out, "events.toml", cache_dir=cache_dir)
     assert site is not None, problems
-    monkeypatch.setattr(pipeline, "load", real)
+    monkeypatch.setattr(build_command, "load", real)
     assert "Saved mid-build" in (out / "index.html").read_text(encoding="utf-8")
     events.write_text(original, encoding="utf-8")  # and undoes it
-    assert pipeline.unchanged(events, out, None, cache_dir) is None
+    assert build_command.unchanged(events, out, None, cache_dir) is None
     assert "up to date" not in build(project, "public")
     build(project, "fresh", "--no-cache")
     assert tree(project / "public") == tree(project / "fresh")
 
 
 def test_no_stamp_when_the_code_changed_during_the_build(project, monkeypatch):
-    from timeline import pipeline, stamp
-
+    from timeline.commands import build as build_command
+    from timeline.speed import stamp
     monkeypatch.setattr(stamp, "code_digest", lambda: "changed meanwhile")
-    site, problems = pipeline.build(project / "events.toml", project / "public", "events.toml",
-                                    cache_dir=project / ".cache")
+    site, problems = build_command.build(project / "events.toml", project / "public", "events.toml",
+                                                  cache_dir=project / ".cache")
     assert site is not None, problems
     assert not (project / ".cache" / stamp.FILE_NAME).exists()
 
@@ -332,10 +331,9 @@ def test_no_stamp_when_the_code_changed_during_the_build(project, monkeypatch):
 def test_a_cached_build_leaves_nothing_frozen(project):
     import gc
 
-    from timeline import pipeline
-
+    from timeline.commands import build as build_command
     for _ in range(2):
-        site, problems = pipeline.build(project / "events.toml", project / "public", "events.toml",
-                                        cache_dir=project / ".cache")
+        site, problems = build_command.build(project / "events.toml", project / "public", "events.toml",
+                                                      cache_dir=project / ".cache")
         assert site is not None, problems
         assert gc.get_freeze_count() == 0

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from timeline import pipeline
-from timeline.render import FragmentCache, make_environment, render_site
+from timeline.commands.build import build
+
+from timeline.commands.check import check
+from timeline.site.pages import FragmentCache, make_environment, render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,15 +44,15 @@ EDITS = [
 def test_reused_caches_give_the_bytes_of_a_fresh_build(project):
     events = project / "events.toml"
     env, cache = make_environment(), FragmentCache()
-    site, problems = pipeline.check(events)
+    site, problems = check(events)
     assert not problems
     assert render_site(site, env, cache) == render_site(site)
     for old, new in EDITS:
         edit(events, old, new)
-        site, problems = pipeline.check(events)
+        site, problems = check(events)
         assert not problems, problems
         warm = render_site(site, env, cache)
-        fresh = render_site(pipeline.check(events)[0])
+        fresh = render_site(check(events)[0])
         assert warm.keys() == fresh.keys()
         changed = [path for path in fresh if warm[path] != fresh[path]]
         assert not changed, (old, changed[:5])
@@ -58,20 +60,20 @@ def test_reused_caches_give_the_bytes_of_a_fresh_build(project):
 
 def test_a_changed_source_text_is_validated_again(project):
     events = project / "events.toml"
-    assert pipeline.check(events)[0] is not None
+    assert check(events)[0] is not None
     source = project / "site_src" / "sources" / "004_42b39f02cca32838.txt"
     source.write_text(source.read_text(encoding="utf-8").replace("six-hour", "eight-hour"), encoding="utf-8")
-    site, problems = pipeline.check(events)
+    site, problems = check(events)
     assert site is None
     assert any("quote not found in source 's004'" in str(p) for p in problems)
 
 
 def test_an_unchanged_event_moved_down_reports_its_new_line(project):
     events = project / "events.toml"
-    pipeline.check(events)
+    check(events)
     edit(events, '[[events]]\nid = "war-erupts-2022"', '\n\n[[events]]\nid = "war-erupts-2022"')
     edit(events, 'id = "six-hour-session"\n', 'id = "six-hour-session"\nsumary = "x"\n')
-    _, problems = pipeline.check(events)
+    _, problems = check(events)
     lines = events.read_text(encoding="utf-8").splitlines()
     expected = next(i for i, line in enumerate(lines, 1) if line.startswith("sumary"))
     assert [p.line for p in problems] == [expected]

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from timeline.dates import MONTHS, DateError, PartialDate, ends_before, gap_words, parse_date
+from timeline.record.dates import MONTHS, DateError, PartialDate, ends_before, gap_words, parse_date
 
 UTC3 = dt.timezone(dt.timedelta(hours=3))
 

@@ -39,8 +39,8 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import toml_string
-from timeline import pipeline
-
+from timeline.commands.build import build
+from timeline.commands.check import check
 ROOT = Path(__file__).resolve().parent.parent
 
 # --- the corpus -------------------------------------------------------------
@@ -175,7 +175,7 @@ def hostile_project(folder: Path, corpus=HOSTILE, source_file: str = "sources/ho
 def hostile_site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     events = hostile_project(folder)
-    site, problems = pipeline.build(events, folder / "public", "events.toml")
+    site, problems = build(events, folder / "public", "events.toml")
     assert site is not None, "the hostile record does not build:\n" + "\n".join(map(str, problems))
     assert len(site.events) == len(HOSTILE)
     return folder / "public"
@@ -352,7 +352,7 @@ def test_direction_override_in_an_id_is_refused(tmp_path):
     events = hostile_project(tmp_path, corpus=["plain"])
     text = events.read_text(encoding="utf-8").replace('id = "hostile-0"', 'id = "hostile-\u202e0"')
     events.write_text(text, encoding="utf-8")
-    site, problems = pipeline.check(events, "events.toml")
+    site, problems = check(events, "events.toml")
     assert site is None
     assert [p.message for p in problems
             if "must be lowercase letters" in p.message or "'id' contains a Unicode direction control" in p.message]
@@ -360,7 +360,7 @@ def test_direction_override_in_an_id_is_refused(tmp_path):
 
 def test_source_file_named_like_a_url_scheme(tmp_path):
     events = hostile_project(tmp_path, corpus=["plain words"], source_file="sources/javascript:alert(1).txt")
-    site, problems = pipeline.build(events, tmp_path / "public", "events.toml")
+    site, problems = build(events, tmp_path / "public", "events.toml")
     assert site is not None, problems
     findings = []
     for page in html_pages(tmp_path / "public"):
@@ -578,7 +578,7 @@ def test_browser_filter_script_still_runs_under_the_policy(page, hostile_url):
 @pytest.mark.parametrize("text", REFUSED)
 def test_controls_and_direction_overrides_are_refused_in_every_field(tmp_path, text):
     events = hostile_project(tmp_path, corpus=[text, "plain words"])
-    site, problems = pipeline.check(events, "events.toml")
+    site, problems = check(events, "events.toml")
     assert site is None
     fields = {"title", "publisher", "note", "date_note", "place", "actors", "tags",
               "editor_note", "about", "claim"}

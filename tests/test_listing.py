@@ -11,9 +11,10 @@ import pytest
 
 from conftest import ROOT
 from test_site import html_pages, ids_of, internal_urls, parse, resolve
-from timeline import pipeline
-from timeline.render import Renderer
-from timeline.write import publish
+from timeline.commands.build import build
+from timeline.commands.check import check
+from timeline.site.pages import Renderer
+from timeline.publish.write import publish
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_record  # noqa: E402
@@ -23,7 +24,7 @@ LIMIT = 4
 
 @pytest.fixture(scope="module")
 def cut_site(tmp_path_factory):
-    site, problems = pipeline.check(ROOT / "events.toml")
+    site, problems = check(ROOT / "events.toml")
     assert not problems
     out = tmp_path_factory.mktemp("cut") / "public"
     publish(Renderer(site, limit=LIMIT).plan(), out)
@@ -122,7 +123,7 @@ def test_year_only_event_between_january_events_gets_one_section(tmp_path):
         text += (f'\n[[events]]\nid = "{event_id}"\ndate = {date}\ndate_note = "n"\ntitle = "{event_id}"\n'
                  f'summary = "s"\n  [[events.citations]]\n  source = "s000"\n  quote = "{quote}"\n')
     events.write_text(text, encoding="utf-8")
-    site, problems = pipeline.check(events)
+    site, problems = check(events)
     assert not problems, problems
     for limit in (150, 2):
         files = Renderer(site, limit=limit, with_outputs=False).render()
@@ -134,7 +135,7 @@ def test_year_only_event_between_january_events_gets_one_section(tmp_path):
 
 def test_large_record_draws_bars_and_keeps_pages_small(tmp_path):
     events = write_record(tmp_path, 1200)
-    site, problems = pipeline.check(events)
+    site, problems = check(events)
     assert not problems
     files = Renderer(site, with_outputs=False).render()
     index = files["index.html"].decode()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline.load import parse, resolved, scan_lines
+from timeline.record.load import parse, resolved, scan_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -70,7 +70,7 @@ def test_the_fast_parser_reads_the_same_toml_version_as_tomllib():
 @pytest.fixture
 def shared_parse(monkeypatch):
     """parse() as a one-off build of a large file calls it: pieces parsed by two processes."""
-    from timeline import load
+    from timeline.record import load
     monkeypatch.setattr(load, "SHARED_PARSE_MIN", 0)
 
     def parse_shared(text):

@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 
 from test_serve import Server, free_port, get, wait_until
-from timeline import pipeline
-
+from timeline.commands.build import build
+from timeline.commands.check import check
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "The first Istanbul talks"
 
@@ -51,7 +51,7 @@ def project(tmp_path) -> Path:
     """The shipped record in a temporary folder, built once into public/."""
     shutil.copy(ROOT / "events.toml", tmp_path / "events.toml")
     shutil.copytree(ROOT / "site_src" / "sources", tmp_path / "site_src" / "sources")
-    site, problems = pipeline.build(tmp_path / "events.toml", tmp_path / "public", "events.toml")
+    site, problems = build(tmp_path / "events.toml", tmp_path / "public", "events.toml")
     assert site is not None, problems
     # The next build differs, so a build that got through would show.
     text = (tmp_path / "events.toml").read_text(encoding="utf-8")
@@ -63,7 +63,7 @@ def build_fails_leaving_all_as_it_was(project: Path, error: type[BaseException])
     out = project / "public"
     before = snapshot(out)
     with pytest.raises(error):
-        pipeline.build(project / "events.toml", out, "events.toml")
+        build(project / "events.toml", out, "events.toml")
     assert snapshot(out) == before
     assert leftovers(out) == []
 
@@ -71,8 +71,7 @@ def build_fails_leaving_all_as_it_was(project: Path, error: type[BaseException])
 # --- failures in rendering ---------------------------------------------------------
 
 def test_render_failure_keeps_the_previous_output(project, monkeypatch):
-    from timeline import render
-
+    from timeline.site import pages as render
     def broken(self, *args, **kwargs):
         raise RuntimeError("injected: source pages cannot be rendered")
 
@@ -83,8 +82,7 @@ def test_render_failure_keeps_the_previous_output(project, monkeypatch):
 def test_template_failure_keeps_the_previous_output(project, monkeypatch):
     import jinja2
 
-    from timeline import render
-
+    from timeline.site import pages as render
     real = render.make_environment
 
     def with_a_broken_template(*args, **kwargs):
@@ -100,8 +98,7 @@ def test_template_failure_keeps_the_previous_output(project, monkeypatch):
 
 @pytest.mark.parametrize("when", ["first", "second", "half", "last"])
 def test_disk_full_after_some_files_keeps_the_previous_output(project, monkeypatch, when):
-    from timeline import write
-
+    from timeline.publish import write
     # Counted in one process; a failure in either of two is test_publish's.
     monkeypatch.setattr(write, "PARALLEL_MIN", 10**9)
     count = sum(1 for p in (project / "public").rglob("*") if p.is_file())
@@ -126,7 +123,7 @@ def test_refused_rename_keeps_the_previous_output(project, monkeypatch, failing_
     """Where the swap is two renames (no atomic exchange): call 1 moves the old
     output aside, call 2 moves the new one in; the third (putting the old one
     back after a failed second) must work."""
-    from timeline import write
+    from timeline.publish import write
     monkeypatch.setattr(write, "_exchange", lambda a, b: False)
     real = os.rename
     calls = []
@@ -246,7 +243,7 @@ def test_sigkill_during_a_large_build_never_leaves_a_mixed_output(large_record):
 KILL_AFTER_SWAP = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from timeline import write
+    from timeline.publish import write
     real = write.{hook}
     def hooked(*args, **kwargs):
         result = real(*args, **kwargs)
@@ -262,7 +259,7 @@ KILL_AFTER_SWAP = textwrap.dedent("""
 KILL_BETWEEN_RENAMES = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from timeline import write
+    from timeline.publish import write
     write._exchange = lambda a, b: False  # as on a system without renameat2
     real = os.rename
     calls = []
@@ -327,7 +324,7 @@ def test_next_build_repairs_what_a_killed_build_left(project, kill):
     else:
         assert _run(KILL_BETWEEN_RENAMES, project).returncode == -signal.SIGKILL
     assert leftovers(project / "public"), "the kill left nothing behind: the scenario did not happen"
-    site, problems = pipeline.build(project / "events.toml", project / "public", "events.toml")
+    site, problems = build(project / "events.toml", project / "public", "events.toml")
     assert site is not None, problems
     assert leftovers(project / "public") == []
     assert (project / "public" / "index.html").is_file()
@@ -336,7 +333,7 @@ def test_next_build_repairs_what_a_killed_build_left(project, kill):
 def test_a_build_killed_between_renames_is_put_back_before_anything_else(project):
     before = snapshot(project / "public")
     assert _run(KILL_BETWEEN_RENAMES, project).returncode == -signal.SIGKILL
-    from timeline.write import recover
+    from timeline.publish.write import recover
     recover(project / "public")
     assert snapshot(project / "public") == before
     assert leftovers(project / "public") == []
@@ -345,8 +342,7 @@ def test_a_build_killed_between_renames_is_put_back_before_anything_else(project
 @pytest.mark.parametrize("moved", [0, 1])
 @pytest.mark.parametrize("then", ["the same edit", "the edit undone"])
 def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(project, moved, then):
-    from timeline import write
-
+    from timeline.publish import write
     events = project / "events.toml"
     changed = events.read_text(encoding="utf-8")
     original = changed.replace('title = "Changed"', f'title = "{TITLE}"', 1)

@@ -28,11 +28,13 @@ import icalendar
 import jsonschema
 import pytest
 
-from timeline import pipeline
-from timeline.outputs import DEFAULT_AUTHORITY, data, render_outputs
-from timeline.outputs.seo import event_jsonld, site_jsonld
-from timeline.render import render_site
-from timeline.skeleton import new_event_text
+from timeline.commands.build import build
+
+from timeline.commands.check import check
+from timeline.render.outputs import DEFAULT_AUTHORITY, data, render_outputs
+from timeline.render.outputs.seo import event_jsonld, site_jsonld
+from timeline.site.pages import render_site
+from timeline.commands.new_event import new_event_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events.toml"
@@ -233,7 +235,7 @@ def outputs_with_base(shipped, shipped_html):
 @pytest.fixture(scope="module")
 def fixture_site(tmp_path_factory):
     path = make_project(tmp_path_factory.mktemp("project"))
-    site, problems = pipeline.check(path, "events.toml")
+    site, problems = check(path, "events.toml")
     assert site is not None, "\n".join(map(str, problems))
     return site
 
@@ -620,14 +622,13 @@ def test_shipped_events_toml_matches_the_schema():
 
 def test_the_valid_fixture_passes_both(tmp_path):
     path = make_project(tmp_path)
-    site, problems = pipeline.check(path)
+    site, problems = check(path)
     assert site is not None and problems == []
     assert toml_schema_errors(FIXTURE) == []
 
 
 def test_schema_keys_are_the_validators():
-    from timeline import validate
-
+    from timeline.record import validate
     schema = json.loads(TOML_SCHEMA.read_text(encoding="utf-8"))
     defs = schema["$defs"]
     assert set(schema["properties"]) == set(validate.TOP_KEYS)
@@ -681,7 +682,7 @@ MUTATIONS = {
 def test_validator_and_schema_both_reject(tmp_path, name):
     old, new = MUTATIONS[name]
     text = _one(FIXTURE, old, new)
-    site, problems = pipeline.check(make_project(tmp_path, text))
+    site, problems = check(make_project(tmp_path, text))
     assert site is None and problems, f"the validator accepted: {name}"
     assert toml_schema_errors(text), f"the schema accepted: {name}"
 
@@ -697,7 +698,7 @@ STRUCTURAL_BAD_FILES = (
 @pytest.mark.parametrize("name", STRUCTURAL_BAD_FILES)
 def test_schema_rejects_structural_bad_files(name):
     path = BAD / f"{name}.toml"
-    assert pipeline.check(path)[0] is None
+    assert check(path)[0] is None
     assert toml_schema_errors(path.read_text(encoding="utf-8"))
 
 
@@ -712,7 +713,7 @@ def test_skeleton_parses_and_names_what_is_left_to_write(tmp_path):
     }]}
     assert text.count("\n#") + text.count("\n  #") >= 10  # the optional fields are there, commented
     path = make_project(tmp_path, FIXTURE + "\n" + text)
-    site, problems = pipeline.check(path, "events.toml")
+    site, problems = check(path, "events.toml")
     assert site is None
     messages = [p.message for p in problems]
     assert messages == ["'title' is empty", "'summary' is empty", "'quote' is empty"]
@@ -729,7 +730,7 @@ def test_filled_skeleton_validates(tmp_path):
     text = text.replace('summary = """\n"""', 'summary = """\nIt happened.\n"""', 1)
     text = text.replace('quote = ""', 'quote = "In 2022 the two delegations met"', 1)
     path = make_project(tmp_path, FIXTURE + "\n" + text)
-    site, problems = pipeline.check(path)
+    site, problems = check(path)
     assert problems == [] and "new-event-2022" in {e.id for e in site.events}
     assert toml_schema_errors(FIXTURE + "\n" + text) == []
 
@@ -747,7 +748,7 @@ def test_skeleton_forms_and_refusals():
 # --- large records: files made in pieces, a feed of the latest entries ----------------------
 
 def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(shipped):
-    from timeline.outputs import timelinejs
+    from timeline.render.outputs import timelinejs
     dump = dict(ensure_ascii=False, sort_keys=True)
     for made, whole, items in ((data.render_json(shipped), data.record(shipped), "events"),
                                (timelinejs.render_timelinejs(shipped), timelinejs.timeline_data(shipped), "events")):
@@ -765,10 +766,10 @@ def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(s
 
 def test_feed_holds_the_latest_events_only(tmp_path):
     import sys
-    from timeline.outputs.feed import FEED_ENTRIES, newest_first
+    from timeline.render.outputs.feed import FEED_ENTRIES, newest_first
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from synth import write_record
-    site, problems = pipeline.check(write_record(tmp_path, FEED_ENTRIES + 30))
+    site, problems = check(write_record(tmp_path, FEED_ENTRIES + 30))
     assert site is not None, problems
     feed = feedparser.parse(render_outputs(site, [])["feed.xml"])
     assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == [e.id for e in newest_first(site)[:FEED_ENTRIES]]
@@ -778,6 +779,6 @@ def test_xml_illegal_characters_are_exactly_those_xml_1_0_excludes():
     """The pattern names the excluded characters; XML 1.0 defines the allowed ones."""
     import re
 
-    from timeline.outputs import _XML_ILLEGAL
+    from timeline.render.outputs import _XML_ILLEGAL
     allowed = re.compile("[\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
     assert all(bool(_XML_ILLEGAL.fullmatch(chr(c))) != bool(allowed.fullmatch(chr(c))) for c in range(0x110000))

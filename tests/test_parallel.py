@@ -6,9 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from timeline import parallel, pipeline, render, text
-from timeline.parallel import shared
-from timeline.render import FragmentCache, Renderer
+from timeline.speed import pool as parallel
+
+from timeline.commands.build import build
+
+from timeline.commands.check import check
+
+from timeline.site import pages as render
+
+from timeline.render import markdown as text
+from timeline.speed.pool import shared
+from timeline.site.pages import FragmentCache, Renderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import write_record  # noqa: E402
@@ -47,7 +55,7 @@ def test_a_failure_in_the_helper_is_raised_here():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site, problems = pipeline.check(write_record(tmp_path_factory.mktemp("synthetic"), 400), remember=False)
+    site, problems = check(write_record(tmp_path_factory.mktemp("synthetic"), 400), remember=False)
     assert site is not None, problems
     return site
 
@@ -207,7 +215,7 @@ def test_a_build_converts_each_summary_once_and_starts_before_the_check_ends(tmp
 
     monkeypatch.setattr(text, "Converting", Counted)
     text.markdown_cache.clear()
-    site, problems = pipeline.build(events, tmp_path / "public")
+    site, problems = build(events, tmp_path / "public")
     assert site is not None, problems
     summaries = {e.summary for e in site.events}
     assert len(summaries) >= 256 and calls[0] >= len(summaries)  # all of them, early, shared with the helper
@@ -230,7 +238,7 @@ def test_a_build_whose_check_fails_leaves_no_helper(tmp_path):
     events = write_record(tmp_path, 400)
     events.write_text(events.read_text(encoding="utf-8") + '\n[[events]]\nid = "broken"\n', encoding="utf-8")
     before = _children()  # others may run, e.g. the browser tests' driver
-    site, problems = pipeline.build(events, tmp_path / "public")
+    site, problems = build(events, tmp_path / "public")
     assert site is None and problems
     assert _children() - before == set()
     assert not (tmp_path / "public").exists()

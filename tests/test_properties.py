@@ -5,7 +5,7 @@ holds the five archived documents:
 
 - valid ones, built from strategies: ids, partial dates in every form, titles
   and notes in arbitrary Unicode, quotes cut from real passages of the
-  documents. ``pipeline.check`` must accept them and ``pipeline.build`` must
+  documents. ``check`` must accept them and ``build`` must
   publish them.
 - mutated ones: keys deleted, duplicated, retyped or misspelt, lines dropped
   or repeated, random characters and bytes changed. ``check`` must either
@@ -19,7 +19,7 @@ folder exists); PROPERTY_SCALE=10 in the environment runs ten times as many.
 """
 from __future__ import annotations
 
-from timeline.validate import unsafe_character
+from timeline.record.validate import unsafe_character
 import datetime as dt
 import math
 import os
@@ -34,11 +34,12 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from timeline import load as load_module
+from timeline.record import load as load_module
 from conftest import toml_string
-from timeline import pipeline
-from timeline import validate as validate_module
-from timeline.model import Problem
+from timeline.commands.build import build
+from timeline.commands.check import check
+from timeline.record import validate as validate_module
+from timeline.errors import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT / "site_src" / "sources"
@@ -412,9 +413,9 @@ def check_then_build(project: Path, raw: bytes, must_be_valid: bool = False, bui
     """The property itself: problems or a successful build, never an exception."""
     events = project / "events.toml"
     events.write_bytes(raw)
-    site, problems = pipeline.check(events, "events.toml")
+    site, problems = check(events, "events.toml")
     # The caches (pieces of the file, validated events) never change the answer.
-    cold_site, cold_problems = _cold(pipeline.check, events, "events.toml")
+    cold_site, cold_problems = _cold(check, events, "events.toml")
     assert [str(p) for p in problems] == [str(p) for p in cold_problems]
     assert site == cold_site
     if site is None:
@@ -429,7 +430,7 @@ def check_then_build(project: Path, raw: bytes, must_be_valid: bool = False, bui
             return True
         BUILDS[build_as] += 1
     out = project / "public"
-    built, build_problems = pipeline.build(events, out, "events.toml")
+    built, build_problems = build(events, out, "events.toml")
     assert built is not None and build_problems == []
     assert (out / "index.html").is_file()
     for event in built.events:
@@ -480,7 +481,7 @@ def test_fixed_starting_points_are_valid(project):
     for document in FIXED_DOCUMENTS:
         events = project / "events.toml"
         events.write_text(toml_document(document), encoding="utf-8")
-        site, problems = pipeline.check(events, "events.toml")
+        site, problems = check(events, "events.toml")
         assert site is not None, [str(p) for p in problems]
 
 
@@ -492,7 +493,7 @@ def test_valid_files_are_accepted(project, document):
     note(text)
     events = project / "events.toml"
     events.write_text(text, encoding="utf-8")
-    site, problems = pipeline.check(events, "events.toml")
+    site, problems = check(events, "events.toml")
     assert site is not None, "\n".join(map(str, problems))
     assert sorted(e.id for e in site.events) == sorted(e["id"] for e in document["events"])
     parse_agrees_with_tomllib(project, text.encode("utf-8"))
@@ -579,7 +580,7 @@ MARKDOWN_ALPHABET = st.sampled_from(list("abcXYZ019 éÜ,.;:'\"?!%$()’‘“�
 def test_plain_paragraph_shortcut_agrees_with_markdown(text):
     """Where the shortcut answers, its HTML is exactly Python-Markdown's,
     and the sanitiser leaves it as it is."""
-    from timeline.text import _converter, clean, plain_paragraph
+    from timeline.render.markdown import _converter, clean, plain_paragraph
     fast = plain_paragraph(text)
     converter = _converter()
     converter.reset()
@@ -599,7 +600,7 @@ def test_plain_paragraph_shortcut_was_taken_and_refused():
 
 def _folded_by_hand(original: str) -> tuple[str, list[int]]:
     """The normalised text and its offsets, one character at a time."""
-    from timeline.sources import _TYPOGRAPHIC
+    from timeline.record.quotes import _TYPOGRAPHIC
     chars, offsets, previous_space = [], [], True
     for index, ch in enumerate(original.translate(_TYPOGRAPHIC)):
         if ch.isspace():
@@ -616,7 +617,7 @@ def _folded_by_hand(original: str) -> tuple[str, list[int]]:
 @settings(max_examples=int(300 * SCALE), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab \t\n\u00a0\u2003\x1c“”‘’—–-.")), max_size=60))
 def test_source_normaliser_matches_a_character_by_character_fold(text):
-    from timeline.sources import NormalisedText
+    from timeline.record.quotes import NormalisedText
     normalised = NormalisedText(text)
     folded, offsets = _folded_by_hand(text)
     assert normalised.text == folded
@@ -627,7 +628,7 @@ def test_source_normaliser_matches_a_character_by_character_fold(text):
 @given(st.text(alphabet=st.sampled_from(list("ab ,;\\“”é€😀\u0301")), max_size=300))
 def test_ical_folding_keeps_every_line_whole_and_short(line):
     """RFC 5545: unfolding gives the line back; no physical line over 75 octets."""
-    from timeline.outputs.ical import fold
+    from timeline.render.outputs.ical import fold
     folded = fold(line)
     assert folded.endswith("\r\n")
     assert folded[:-2].replace("\r\n ", "") == line

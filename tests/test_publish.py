@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from timeline import overview, pipeline, write
-from timeline.render import Job, Renderer
+from timeline.site import overview
+
+from timeline.commands.build import build
+
+from timeline.commands.check import check
+
+from timeline.publish import write
+from timeline.site.pages import Job, Renderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import write_record  # noqa: E402
@@ -23,7 +29,7 @@ def tree(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     events = write_record(tmp_path_factory.mktemp("synthetic"), 300)
-    site, problems = pipeline.check(events)
+    site, problems = check(events)
     assert site is not None, problems
     return site
 
@@ -241,13 +247,13 @@ def record(tmp_path):
 
 
 def plan_of(events: Path):
-    site, problems = pipeline.check(events)
+    site, problems = check(events)
     assert site is not None, problems
     return Renderer(site).plan()
 
 
 def counting_records(monkeypatch) -> list[str]:
-    from timeline.outputs import data
+    from timeline.render.outputs import data
     made, real = [], data.event_record
     monkeypatch.setattr(data, "event_record", lambda site, event: made.append(event.id) or real(site, event))
     return made

@@ -238,8 +238,7 @@ def test_polling_when_the_system_cannot_report_changes(project, monkeypatch, cap
     still gives one rebuild."""
     from watchdog.observers import Observer
 
-    from timeline import serve
-
+    from timeline.commands import serve
     class NoInotify(Observer):
         def schedule(self, *args, **kwargs):
             raise OSError(28, "inotify watch limit reached")

@@ -21,8 +21,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from conftest import EVENTS, ROOT
-from timeline import pipeline
-
+from timeline.commands.build import build
+from timeline.commands.check import check
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 URL_ATTRIBUTES = ("href", "src", "cite", "action", "poster", "data")
 RESOURCE_TAGS = {"script", "link", "img", "source", "iframe", "video", "audio", "object", "embed", "image", "use", "track"}
@@ -573,7 +573,7 @@ def test_source_pages_link_their_archived_file_unchanged(site_dir, events_data):
 def test_two_builds_are_byte_identical(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     for out in (one, two):
-        site, problems = pipeline.build(EVENTS, out)
+        site, problems = build(EVENTS, out)
         assert site is not None, problems
     first, second = tree_bytes(one), tree_bytes(two)
     assert sorted(first) == sorted(second)
@@ -611,7 +611,7 @@ def test_a_failed_build_leaves_the_published_site_untouched(tmp_path, breakage):
 def test_a_removed_event_leaves_no_page_behind(tmp_path):
     events = copy_project(tmp_path)
     out = tmp_path / "public"
-    site, problems = pipeline.build(events, out)
+    site, problems = build(events, out)
     assert site is not None, problems
     gone = "southern-pressure-2022"
     assert (out / "events" / gone / "index.html").is_file()
@@ -620,7 +620,7 @@ def test_a_removed_event_leaves_no_page_behind(tmp_path):
     kept = [b for b in blocks if f'id = "{gone}"' not in b]
     assert len(kept) == len(blocks) - 1
     events.write_text("".join(kept), encoding="utf-8")
-    site, problems = pipeline.build(events, out)
+    site, problems = build(events, out)
     assert site is not None, problems
 
     assert not (out / "events" / gone).exists(), "the removed event's page is still published"
@@ -680,7 +680,7 @@ def tomllib_str(value: str) -> str:
 def test_markdown_and_titles_cannot_inject_markup(tmp_path, events_data):
     events = _hostile_project(tmp_path, events_data)
     out = tmp_path / "public"
-    site, problems = pipeline.build(events, out)
+    site, problems = build(events, out)
     assert site is not None, "\n".join(map(str, problems))
 
     pages = [out / "index.html", out / "events" / "hostile" / "index.html", out / "sources" / "s000" / "index.html"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline.sources import NormalisedText, normalise
+from timeline.record.quotes import NormalisedText, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT / "site_src" / "sources"

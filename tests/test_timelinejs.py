@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from timeline.outputs.timelinejs import render_timelinejs
+from timeline.render.outputs.timelinejs import render_timelinejs
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "node_modules" / "@knight-lab" / "timelinejs" / "dist"

@@ -2,7 +2,7 @@
 
 Every class of bad input is checked for its exact message and line: the
 static files in tests/bad/ (one per error class, citing tests/bad/sources/)
-both through ``timeline.pipeline.check`` and through the real command line,
+both through ``timeline.commands.check.check`` and through the real command line,
 and the rest in small projects built under pytest's tmp_path. The shipped
 events.toml is checked too: it validates, holds the required developments
 as separate events citing the right documents, is sorted as promised, and
@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from timeline import pipeline
-from timeline.load import LineMap, load, resolved, scan_lines
-from timeline.sources import normalise
+from timeline.commands.build import build
+
+from timeline.commands.check import check
+from timeline.record.load import LineMap, load, resolved, scan_lines
+from timeline.record.quotes import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "bad"
@@ -51,7 +53,7 @@ def edit(text: str, old: str, new: str) -> str:
 
 
 def messages(path: Path, display: str = "events.toml") -> list[str]:
-    site, problems = pipeline.check(path, display)
+    site, problems = check(path, display)
     assert site is None, "expected problems, but the file validated"
     assert problems, "no site and no problems"
     return [str(p) for p in problems]
@@ -181,7 +183,7 @@ def test_static_files_are_as_described():
 
 @pytest.mark.parametrize("name", sorted(STATIC_EXPECTED))
 def test_static_bad_file_problems(name):
-    site, problems = pipeline.check(BAD / f"{name}.toml", f"tests/bad/{name}.toml")
+    site, problems = check(BAD / f"{name}.toml", f"tests/bad/{name}.toml")
     assert site is None
     assert [str(p) for p in problems] == _static_lines(name)
     assert all(p.line for p in problems), "every problem must name a line"
@@ -204,7 +206,7 @@ def test_static_bad_file_through_cli(name):
 
 @pytest.fixture(scope="module")
 def shipped():
-    site, problems = pipeline.check(EVENTS, "events.toml")
+    site, problems = check(EVENTS, "events.toml")
     assert problems == []
     assert site is not None
     return site
@@ -217,7 +219,7 @@ def test_shipped_events_check_ok_through_cli():
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert len(lines) == 1
-    site, _ = pipeline.check(EVENTS)
+    site, _ = check(EVENTS)
     assert lines[0] == (
         f"events.toml: OK: {len(site.events)} events, {len(site.sources)} sources, "
         f"{site.citation_count()} citations."
@@ -353,7 +355,7 @@ class Project:
         return messages(self.write(text))
 
     def site(self, text: str):
-        site, problems = pipeline.check(self.write(text), "events.toml")
+        site, problems = check(self.write(text), "events.toml")
         assert [str(p) for p in problems] == []
         return site
 
@@ -454,7 +456,7 @@ def test_unclosed_string_at_end_of_file(project):
 
 def test_unclosed_multiline_string_names_its_opening_line(project):
     text = edit(BASE, 'summary = "The two delegations meet."', 'summary = """The two delegations meet.')
-    (problem,) = pipeline.check(project.write(text), "events.toml")[1]
+    (problem,) = check(project.write(text), "events.toml")[1]
     assert problem.line == 12
     assert "string" in problem.message
 

@@ -23,8 +23,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from test_hostile import hostile_project
-from timeline import pipeline
-
+from timeline.commands.build import build
+from timeline.commands.check import check
 ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = Path(os.environ.get("VNU_JAR") or ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
 
@@ -45,7 +45,7 @@ def checked(site_dir, tmp_path_factory) -> dict[str, list[str]]:
         pytest.fail(f"The Nu HTML Checker was not found at {VNU_JAR}. Install it with `npm ci` in {ROOT} "
                     "(package.json lists vnu-jar), or set VNU_JAR to a vnu.jar.", pytrace=False)
     work = tmp_path_factory.mktemp("vnu-hostile")
-    site, problems = pipeline.build(hostile_project(work), work / "public", "events.toml")
+    site, problems = build(hostile_project(work), work / "public", "events.toml")
     assert site is not None, problems
     folders = {"shipped": site_dir.resolve(), "hostile": (work / "public").resolve()}
     result = subprocess.run(

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from . import pipeline
-from .model import Problem
+from timeline.commands.build import build, default_cache_dir, unchanged
+from timeline.commands.check import check
+from timeline.errors import Problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +68,7 @@ def _new_event_parser() -> argparse.ArgumentParser:
 
 
 def new_event(argv: list[str]) -> int:
-    from .skeleton import new_event_text
+    from timeline.commands.new_event import new_event_text
 
     args = _new_event_parser().parse_args(argv)
     try:
@@ -97,10 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     events = Path(args.events)
     display = _display_name(events)
     if args.serve:
-        from .serve import serve
+        from timeline.commands.serve import serve
         return serve(events, Path(args.out), args.host, args.port, display)
     if args.check:
-        site, problems = pipeline.check(events, display)
+        site, problems = check(events, display)
         if site is None:
             report(problems)
             return 1
@@ -111,13 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.base_url and not re.fullmatch(r"https?://[^\s<>\"']+", args.base_url):
         print(f"--base-url {args.base_url!r} must be an http(s) URL", file=sys.stderr)
         return 2
-    cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else pipeline.default_cache_dir(events)
+    cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(events)
     if cache_dir is not None:
-        count = pipeline.unchanged(events, Path(args.out), args.base_url, cache_dir)
+        count = unchanged(events, Path(args.out), args.base_url, cache_dir)
         if count is not None:
             print(f"{args.out}/ is up to date: nothing {display} builds from has changed ({_plural(count, 'event')}).")
             return 0
-    site, problems = pipeline.build(events, Path(args.out), display, args.base_url, cache_dir)
+    site, problems = build(events, Path(args.out), display, args.base_url, cache_dir)
     if site is None:
         report(problems)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=sys.stderr)

@@ -13,21 +13,10 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from .load import load, parsed_texts
-from .model import Problem, Site
-from .validate import validate
-
-
-def check(events_path: Path, display: str | None = None, remember: bool = True) -> tuple[Site | None, list[Problem]]:
-    """Load and validate; the site model, or every problem found.
-
-    `remember` keeps parsed and checked pieces for the next check (the
-    preview, the build cache); a one-off build leaves it off and needs
-    less memory."""
-    loaded, problems = load(events_path, display, remember)
-    if loaded is None:
-        return None, problems
-    return validate(loaded, remember)
+from timeline.errors import Problem
+from timeline.record.load import load, parsed_texts
+from timeline.record.model import Site
+from timeline.record.validate import validate
 
 
 def with_base_url(site: Site, base_url: str) -> Site:
@@ -57,7 +46,7 @@ def unchanged(events_path: Path, out: Path, base_url: str | None, cache_dir: Pat
     """The number of events when `out` already holds what a build would
     write, because nothing the build reads has changed since the last build
     with this cache (see stamp.py); None when a build has work to do."""
-    from . import stamp
+    from timeline.speed import stamp
 
     setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version())
     last = stamp.read(cache_dir)
@@ -79,9 +68,11 @@ def build(events_path: Path, out: Path, display: str | None = None,
 
 def _build(events_path: Path, out: Path, display: str | None, base_url: str | None,
            cache_dir: Path | None) -> tuple[Site | None, list[Problem]]:
-    from . import cache, stamp, text, write
-    from .parallel import Ahead
-    from .render import FragmentCache, Renderer, make_environment
+    from timeline.publish import write
+    from timeline.render import markdown
+    from timeline.site.pages import FragmentCache, Renderer, make_environment
+    from timeline.speed import cache, stamp
+    from timeline.speed.pool import Ahead
 
     fragments = FragmentCache()
     workers = min(2, _cores())
@@ -114,7 +105,7 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
             # text, so a summary the check rejects costs only its time.
             # Stripped, as the check keeps them (validate's Event).
             early = (t.strip() for t in parsed_texts(loaded.data, ("summary", "editor_note")))
-            with text.Converting(early, workers) as markdown:
+            with markdown.Converting(early, workers) as converting:
                 site, problems = validate(loaded, remember)
                 del loaded  # the parsed tables, no longer needed: 95 MB at 20,000 events
                 if site is None:
@@ -128,7 +119,7 @@ def _build(events_path: Path, out: Path, display: str | None, base_url: str | No
                                        one_build=True)
                 renderer = Renderer(site, env, cache=fragments)  # views show the Markdown only when rendered
                 # Also the texts of pieces the check parsed only now (the cache had them as text).
-                markdown.finish(t for e in site.events for t in (e.summary, e.editor_note) if t)
+                converting.finish(t for e in site.events for t in (e.summary, e.editor_note) if t)
             # The site, its views and its Markdown live to the end of the build.
             # Frozen, the collector no longer walks them, here or in the forked
             # processes that make the cards and the pages, where each full

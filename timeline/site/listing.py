@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
-from .dates import MONTHS
+from timeline.record.dates import MONTHS
 
 EVENTS_PER_PAGE = 150
 _YEAR = attrgetter("event.date.year")  # of a view; in C: called for every event of every list

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import Event
+from timeline.record.model import Event
 
 WIDTH = 1000
 MARGIN = 24

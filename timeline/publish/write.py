@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from .parallel import shared
+from timeline.speed.pool import shared
 
 # path → (SHA-256 digest of the content, size, mtime_ns, inode, job key, segments) of a
 # published file; segments, for a data file, are (salt, the keys of its pieces in

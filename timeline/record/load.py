@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from .model import Problem
-from .parallel import shared
+from timeline.errors import Problem
+from timeline.speed.pool import shared
 
 try:
     import tomli as _tomli

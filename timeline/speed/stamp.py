@@ -26,17 +26,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checked
-from .load import content_digest
-from .write import Manifest, intact, pending
+from timeline.config import PACKAGE, PAGES, PROJECT, STATIC, TEMPLATES
+from timeline.publish.write import Manifest, intact, pending
+from timeline.record.load import content_digest
+from timeline.speed import pickled
 
 FILE_NAME = "published.pickle"
 DIGEST_SIZE = 32
-PACKAGE = Path(__file__).resolve().parent
-PROJECT = PACKAGE.parent
-CODE_FOLDERS = (PACKAGE, PROJECT / "templates")
+CODE_FOLDERS = (PACKAGE, TEMPLATES)
 # What else a build reads besides the events file and its documents.
-INPUT_FOLDERS = (PROJECT / "site_src" / "static", PROJECT / "site_src" / "pages")
+INPUT_FOLDERS = (STATIC, PAGES)
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "tomli")
 
 
@@ -112,14 +111,14 @@ def inputs_digest(setting: str, events: str, sources: Iterable[tuple[str, bytes]
 
 def read(cache_dir: Path) -> Stamp | None:
     """The stamp of the last build by this code, or None when there is none usable."""
-    found = checked.load(cache_dir / FILE_NAME)
+    found = pickled.load(cache_dir / FILE_NAME)
     stamp = found[0] if found else None
     return stamp if isinstance(stamp, Stamp) and stamp.code == code_version() else None
 
 
 def write(cache_dir: Path, stamp: Stamp) -> None:
     """Replace the stamp atomically; raises OSError (the caller warns)."""
-    checked.dump(cache_dir / FILE_NAME, stamp)
+    pickled.dump(cache_dir / FILE_NAME, stamp)
 
 
 def up_to_date(stamp: Stamp | None, setting: str, events_path: Path, out: Path) -> bool:

@@ -26,13 +26,23 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
-                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEventHandler)
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import pipeline
-from .render import PROJECT, FragmentCache, Plan, Renderer, make_environment
+from timeline.commands.check import check
+from timeline.config import PROJECT, TEMPLATES
+from timeline.site.pages import FragmentCache, Plan, Renderer, make_environment
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
@@ -75,7 +85,7 @@ class Preview:
         self.stopping = False
 
     def watched_paths(self) -> list[Path]:
-        roots = [self.events, PROJECT / "templates", PROJECT / "site_src", Path(__file__).parent / "livereload.js"]
+        roots = [self.events, TEMPLATES, PROJECT / "site_src", Path(__file__).parent / "livereload.js"]
         events_dir = self.events.resolve().parent
         if events_dir != PROJECT:
             roots.append(events_dir / "site_src")
@@ -88,7 +98,7 @@ class Preview:
         """Check and plan the site, showing nothing yet: the watcher may drop it unseen."""
         started = time.perf_counter()
         try:
-            site, problems = pipeline.check(self.events, self.display)
+            site, problems = check(self.events, self.display)
             jobs = None
             if site is not None:
                 _compile_templates(self.env)  # a template's syntax error shows now, not on a later request

@@ -34,10 +34,18 @@ import re
 from collections.abc import Mapping
 from functools import partial
 
-from ..dates import PartialDate
-from ..model import Event, Site
-from ..text import duration_words, plain_text
-from . import Layout, authority, event_path, event_start_utc, site_url, utc, when_text
+from timeline.record.dates import PartialDate
+from timeline.record.model import Event, Site
+from timeline.render.markdown import duration_words, plain_text
+from timeline.render.outputs import (
+    Layout,
+    authority,
+    event_path,
+    event_start_utc,
+    site_url,
+    utc,
+    when_text,
+)
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first

@@ -8,22 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dates import PartialDate
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input, located as precisely as we can."""
-
-    file: str
-    line: int | None
-    message: str
-    subject: str = ""  # e.g. "event 'istanbul-talks-2022'" or "source 's001'"
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        subject = f" {self.subject}:" if self.subject else ""
-        return f"{where}:{subject} {self.message}"
+from timeline.record.dates import PartialDate
 
 
 @dataclass(frozen=True)

@@ -33,20 +33,24 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from .dates import MONTHS, display_range, gap_words
-from .listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
-from .model import Citation, Event, Site, Source
-from .outputs import OUTPUT_FILES, output_makers
-from .outputs.feed import feed_memo
-from .outputs.seo import event_jsonld, site_jsonld
-from .overview import overview
-from .parallel import Sharing
-from .text import duration_words, markdown_html, plain_text, slugify
+from timeline.config import PAGES, STATIC, TEMPLATES
+from timeline.record.dates import MONTHS, display_range, gap_words
+from timeline.record.model import Citation, Event, Site, Source
+from timeline.render.markdown import duration_words, markdown_html, plain_text, slugify
+from timeline.render.outputs import OUTPUT_FILES, output_makers
+from timeline.render.outputs.feed import feed_memo
+from timeline.render.outputs.seo import event_jsonld, site_jsonld
+from timeline.site.listing import (
+    EVENTS_PER_PAGE,
+    Listing,
+    homes,
+    month_pages,
+    nodes,
+    plan,
+)
+from timeline.site.overview import overview
+from timeline.speed.pool import Sharing
 
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-STATIC = PROJECT / "site_src" / "static"
-PAGES = PROJECT / "site_src" / "pages"
 ROOT_MARK = "<!--root-->"
 CARD_BUDGET = 12_000_000  # characters of cards kept uncompressed: those of about 4,000 events
 NO_HTML = Markup("")

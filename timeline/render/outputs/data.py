@@ -33,10 +33,10 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from ..dates import PartialDate
-from ..model import Citation, Event, Site, Source
-from ..text import plain_text
-from . import Layout, event_path, json_layout, site_url, when_text
+from timeline.record.dates import PartialDate
+from timeline.record.model import Citation, Event, Site, Source
+from timeline.render.markdown import plain_text
+from timeline.render.outputs import Layout, event_path, json_layout, site_url, when_text
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")

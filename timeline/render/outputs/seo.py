@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 
-from ..model import Event, Site
-from ..text import plain_text
-from . import event_path, xml_safe
+from timeline.record.model import Event, Site
+from timeline.render.markdown import plain_text
+from timeline.render.outputs import event_path, xml_safe
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}

@@ -18,16 +18,16 @@ The environment is read in one place only, :func:`build_time`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from html import escape
 from urllib.parse import urlsplit
 
-from ..dates import display_range
-from ..model import Event, Site
-from ..text import duration_words, markdown_html
+from timeline.record.dates import display_range
+from timeline.record.model import Event, Site
+from timeline.render.markdown import duration_words, markdown_html
 
 # The authority of stable identifiers (Atom ids, iCalendar UIDs) when the
 # site has no base_url to take a host name from.
@@ -150,7 +150,7 @@ def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] 
     `html_paths` are the site's HTML pages (for the sitemap). `environ`
     defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
     """
-    from . import data, feed, ical, seo, timelinejs
+    from timeline.render.outputs import data, feed, ical, seo, timelinejs
 
     when = build_time(environ)
     keys = event_keys

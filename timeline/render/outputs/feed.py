@@ -23,8 +23,18 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..model import Event, Site
-from . import TAG_DATE, utc, authority, event_html, event_path, event_start_utc, site_url, when_text, xml_safe
+from timeline.record.model import Event, Site
+from timeline.render.outputs import (
+    TAG_DATE,
+    authority,
+    event_html,
+    event_path,
+    event_start_utc,
+    site_url,
+    utc,
+    when_text,
+    xml_safe,
+)
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET

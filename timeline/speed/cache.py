@@ -22,9 +22,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import checked, load, text, validate
-from .render import FragmentCache
-from .stamp import code_version
+from timeline.record import load, validate
+from timeline.render import markdown
+from timeline.site.pages import FragmentCache
+from timeline.speed import pickled
+from timeline.speed.stamp import code_version
 
 FILE_NAME = "build-cache.pickle"
 DELTA_NAME = "build-cache.delta.pickle"  # what changed since FILE_NAME was written
@@ -46,7 +48,7 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
     What it restores lives until the end of the build: it is loaded with
     the cyclic collector off (millions of new objects and no garbage, which
     the collector would scan again and again, a third of the time) and then
-    frozen out of its way (pipeline.build unfreezes it when it is done)."""
+    frozen out of its way (commands.build unfreezes it when it is done)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -60,7 +62,7 @@ def read(folder: Path, fragments: FragmentCache) -> bool:
 
 
 def _read(folder: Path, fragments: FragmentCache) -> bool:
-    found = checked.load(folder / FILE_NAME)
+    found = pickled.load(folder / FILE_NAME)
     if found is None:
         return False
     state, checksum = found
@@ -70,7 +72,7 @@ def _read(folder: Path, fragments: FragmentCache) -> bool:
         views = tuple(view for *_, view in state["events"] if view)
         base = _Base(checksum, frozenset(piece for piece, *_ in state["events"]), views, frozenset(map(id, views)),
                      frozenset(state["markdown"]), state["views_context"])
-        added = checked.load(folder / DELTA_NAME)
+        added = pickled.load(folder / DELTA_NAME)
         delta = added[0] if added and isinstance(added[0], dict) else {}
         # A delta is written only under the main file's view context (see write).
         if delta.get("base") == checksum and delta.get("views_context") == state["views_context"]:
@@ -81,7 +83,7 @@ def _read(folder: Path, fragments: FragmentCache) -> bool:
         # Views hold the same Event objects that validation will hand out again.
         fragments.views = {id(event): (event, view) for _, _, event, view in state["events"] if view}
         fragments.views_context = state["views_context"]
-        text.markdown_cache.update(state["markdown"])
+        markdown.markdown_cache.update(state["markdown"])
         fragments.stamp = state["stamp"]
         fragments.restored = (base, _held(fragments))
         return True
@@ -102,7 +104,7 @@ class _Base:
 
 def _held(fragments: FragmentCache) -> tuple:
     """What the caches hold, cheaply compared: equal means nothing to save."""
-    return (load.pieces_held(), validate.events_held(), len(text.markdown_cache),
+    return (load.pieces_held(), validate.events_held(), len(markdown.markdown_cache),
             frozenset((key, id(view)) for key, (_, view) in fragments.views.items()),
             fragments.views_context, fragments.stamp)
 
@@ -128,18 +130,18 @@ def write(folder: Path, fragments: FragmentCache) -> None:
                 "base": base.checksum,
                 "events": [entry for entry in events
                            if entry[0] not in base.pieces or id(entry[3]) not in base.view_ids],
-                "markdown": {key: html for key, html in text.markdown_cache.items() if key not in base.markdown},
+                "markdown": {key: html for key, html in markdown.markdown_cache.items() if key not in base.markdown},
                 "views_context": fragments.views_context,
                 "stamp": fragments.stamp,
             }
             if len(delta["events"]) + len(delta["markdown"]) <= max(8, len(events) // 8):
-                checked.dump(folder / DELTA_NAME, delta)
+                pickled.dump(folder / DELTA_NAME, delta)
                 return
-        checked.dump(folder / FILE_NAME, {
+        pickled.dump(folder / FILE_NAME, {
             "version": code_version(),
             "events": events,
             "views_context": fragments.views_context,
-            "markdown": dict(text.markdown_cache),
+            "markdown": dict(markdown.markdown_cache),
             "stamp": fragments.stamp,
         })
         (folder / DELTA_NAME).unlink(missing_ok=True)  # names the replaced file: useless now

@@ -11,10 +11,19 @@ import hashlib
 import re
 from pathlib import Path
 
-from .dates import DateError, PartialDate, ends_before, parse_date
-from .load import EventPiece, Loaded
-from .model import Citation, Difference, Event, Problem, Site, SiteInfo, Source, Version
-from .sources import NormalisedText
+from timeline.errors import Problem
+from timeline.record.dates import DateError, PartialDate, ends_before, parse_date
+from timeline.record.load import EventPiece, Loaded
+from timeline.record.model import (
+    Citation,
+    Difference,
+    Event,
+    Site,
+    SiteInfo,
+    Source,
+    Version,
+)
+from timeline.record.quotes import NormalisedText
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*")
@@ -444,7 +453,7 @@ def events_held() -> frozenset[tuple[str, int]]:
 
 def restore_events(saved: list[tuple[str, str, Event]]) -> None:
     """Checked events saved by the build cache, with the pieces they came from."""
-    from . import load
+    from timeline.record import load
 
     global _event_cache
     _event_cache = {piece: (sources_key, event) for piece, sources_key, event in saved}

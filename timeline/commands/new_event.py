@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .dates import DateError, parse_date
-from .validate import ID_PATTERN
+from timeline.record.dates import DateError, parse_date
+from timeline.record.validate import ID_PATTERN
 
 
 def _toml_string(value: str) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import nh3
 from markupsafe import Markup
 
-from .parallel import Sharing
+from timeline.speed.pool import Sharing
 
 # What a summary or note may contain once rendered; everything else is
 # stripped by the sanitiser, so raw HTML in the data never reaches a page.

@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from functools import partial
 from html import escape
 
-from ..dates import PartialDate
-from ..model import Event, Site
-from . import Layout, event_html, json_layout, when_text
+from timeline.record.dates import PartialDate
+from timeline.record.model import Event, Site
+from timeline.render.outputs import Layout, event_html, json_layout, when_text
 
 
 def date_object(date: PartialDate, display: str | None = None) -> dict:
