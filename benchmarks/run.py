@@ -4,6 +4,10 @@
     python benchmarks/run.py                       # every size, 100 to 100,000 events
     python benchmarks/run.py --sizes 100,4000 --runs 3
 
+Where `hugo` is installed, each size's cold build is timed in turns with
+two Hugo sites made from the same record (hugo_site.py): one that builds
+the same kinds of pages as ours ("equal work") and a minimal one.
+
 Prints one table and writes it to benchmarks/results.md. Figures depend on
 the machine; compare rows of one run, not runs on different days.
 """
@@ -51,11 +55,14 @@ def timed_build(events: Path, out: Path, *flags: str) -> Run:
     return timed([sys.executable, str(ROOT / "build.py"), "--events", str(events), "--out", str(out), *flags])
 
 
-def hugo_site(events: Path, folder: Path) -> Path:
-    """The equivalent Hugo site of `events` (see hugo_site.py), made once."""
-    site = folder / "hugo-site"
+HUGO_SITES = ("equal", "minimal")  # the kinds of hugo_site.py: our kinds of pages, and one page per event
+
+
+def hugo_site(events: Path, folder: Path, kind: str) -> Path:
+    """The Hugo site of `events` of this kind (see hugo_site.py), made once."""
+    site = folder / f"hugo-{kind}"
     if not site.exists():
-        subprocess.run([sys.executable, str(HERE / "hugo_site.py"), str(events), str(site), "--kind", "minimal"],
+        subprocess.run([sys.executable, str(HERE / "hugo_site.py"), str(events), str(site), "--kind", kind],
                        check=True)
     return site
 
@@ -64,25 +71,36 @@ def timed_hugo(site: Path, out: Path) -> Run:
     return timed(["hugo", "--quiet", "-d", str(out)], cwd=site)
 
 
-def cold_and_hugo(events: Path, folder: Path, runs: int, hugo: bool) -> tuple[list[Run], list[Run]]:
-    """Cold builds and Hugo builds, taken in turns (ours first, then Hugo
-    first): this machine's speed drifts within minutes, and the ratio of
-    two series run one after the other measured the drift as much as the
-    builds."""
-    site = hugo_site(events, folder) if hugo else None
-    cold: list[Run] = []
-    hugos: list[Run] = []
+def cold_folder(folder: Path, who: str, run: int) -> Path:
+    return folder / f"cold-{who}-{run}"
+
+
+def cold_builds(events: Path, folder: Path, runs: int, hugo: bool) -> dict[str, list[Run]]:
+    """Cold builds of ours ("ours") and of each Hugo site, taken in turns, in
+    reverse order every other run: this machine's speed drifts within
+    minutes, and series run one after the other measure the drift as much
+    as the builds."""
+    sites = {kind: hugo_site(events, folder, kind) for kind in HUGO_SITES} if hugo else {}
+    order = ["ours", *sites]
+    results: dict[str, list[Run]] = {who: [] for who in order}
     for i in range(runs):
-        # As from a clean checkout: no cache and no earlier output. Each run
-        # gets a folder of its own; replacing an earlier site would add the
-        # deletion of its 10,000 files (about 1 s at 4,000 events here),
-        # and deleting it just before a run slows the run that follows.
-        for who in ("ours", "hugo") if i % 2 == 0 else ("hugo", "ours"):
-            if who == "ours":
-                cold.append(timed_build(events, folder / f"cold-{i}", "--no-cache"))
-            elif site is not None:
-                hugos.append(timed_hugo(site, folder / f"hugo-public-{i}"))
-    return cold, hugos
+        for who in order if i % 2 == 0 else reversed(order):
+            # As from a clean checkout: no cache and no earlier output. Each
+            # build gets a folder of its own; replacing an earlier site would
+            # add the deletion of its files (about 1 s at 4,000 events here),
+            # and deleting it just before a build slows the build.
+            out = cold_folder(folder, who, i)
+            if out.exists():
+                raise SystemExit(f"{out} exists before its cold build")
+            run = timed_build(events, out, "--no-cache") if who == "ours" else timed_hugo(sites[who], out)
+            results[who].append(run)
+    return results
+
+
+def written(out: Path) -> tuple[int, int]:
+    """The number of files in `out` and their bytes."""
+    sizes = [path.stat().st_size for path in out.rglob("*") if path.is_file()]
+    return len(sizes), sum(sizes)
 
 
 def cpu(runs: list[Run]) -> str:
@@ -149,6 +167,84 @@ def median_ms(values: list[float]) -> str:
     return f"{statistics.median(values):.0f} (min {min(values):.0f}, max {max(values):.0f})"
 
 
+def median_seconds(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def peak_mib(runs: list[Run]) -> float:
+    return max(r.rss for r in runs) / 1024
+
+
+def cached_builds(events: Path, folder: Path, runs: int) -> tuple[list[Run], list[Run]]:
+    """Builds with the cache of an earlier one: with nothing changed, and with one event edited before each."""
+    out = folder / "public"
+    timed_build(events, out)  # fills the cache
+    same = [timed_build(events, out) for _ in range(runs)]
+    text = events.read_text(encoding="utf-8")
+    one = []
+    for i in range(runs):
+        events.write_text(edit_event_zero(text, f"bench {i}"), encoding="utf-8")
+        one.append(timed_build(events, out))
+    events.write_text(text, encoding="utf-8")
+    return same, one
+
+
+def outputs_written(folder: Path, cold: dict[str, list[Run]]) -> tuple[str, str]:
+    """Files and MB written by the first cold build of ours and of each Hugo site, as
+    "ours / Hugo equal work / Hugo minimal": what "equal work" means, in numbers."""
+    counts = {who: written(cold_folder(folder, who, 0)) for who in cold}
+    files = " / ".join(str(counts[who][0]) if who in counts else "–" for who in ("ours", *HUGO_SITES))
+    megabytes = " / ".join(f"{counts[who][1] / 1e6:.1f}" if who in counts else "–" for who in ("ours", *HUGO_SITES))
+    return files, megabytes
+
+
+def full_builds(events: Path, folder: Path, n: int, runs: int, hugo: bool) -> tuple[dict, dict]:
+    """The table's cells for one size, and its unrounded figures."""
+    cold = cold_builds(events, folder, runs, hugo)
+    same, one = cached_builds(events, folder, runs)
+    ours = median_seconds(cold["ours"])
+    figures = {"cold": ours, "same": median_seconds(same), "one": median_seconds(one),
+               "rss": peak_mib(cold["ours"])}
+    files, megabytes = outputs_written(folder, cold)
+    row = {"cold": f"{ours:.2f}", "rate": f"{n / ours:.0f}", "rss": f"{figures['rss']:.0f}", "cpu": cpu(cold["ours"]),
+           "same": f"{figures['same']:.2f}", "one": f"{figures['one']:.2f}", "one_rss": f"{peak_mib(one):.0f}",
+           "files": files, "megabytes": megabytes}
+    for kind in HUGO_SITES:
+        if kind in cold:
+            figures[kind] = hugo_seconds = median_seconds(cold[kind])
+            row.update({kind: f"{hugo_seconds:.2f}", f"{kind}_cpu": cpu(cold[kind]),
+                        f"cold_{kind}": f"{ours / hugo_seconds:.2f}"})
+    if "equal" in figures:
+        row.update(same_equal=f"{figures['same'] / figures['equal']:.2f}",
+                   one_equal=f"{figures['one'] / figures['equal']:.2f}")
+    for output in [folder / "public", *folder.glob("cold-*")]:
+        shutil.rmtree(output, ignore_errors=True)
+    return row, figures
+
+
+COLUMNS = [("events", "events"), ("cold", "cold build (s)"), ("rate", "events/s"),
+           ("rss", "peak RSS, cold (MiB)"), ("cpu", "CPU, cold (s, user + system)"),
+           ("same", "cached, nothing changed (s)"), ("one", "cached, one event changed (s)"),
+           ("one_rss", "peak RSS, one changed (MiB)"),
+           ("equal", "Hugo, equal work (s)"), ("equal_cpu", "CPU, Hugo equal work (s, user + system)"),
+           ("minimal", "Hugo, minimal (s)"), ("minimal_cpu", "CPU, Hugo minimal (s, user + system)"),
+           ("cold_equal", "cold / Hugo (equal work)"), ("cold_minimal", "cold / Hugo (minimal)"),
+           ("same_equal", "nothing changed / Hugo (equal work)"), ("one_equal", "one changed / Hugo (equal work)"),
+           ("files", "files written (ours / Hugo equal work / Hugo minimal)"),
+           ("megabytes", "MB written (ours / Hugo equal work / Hugo minimal)"),
+           ("signal", f"save → reload signal (ms, median of {SAVES})"),
+           ("served", f"save → edited page served (ms, median of {SAVES})")]
+TEXT_COLUMNS = {"files", "megabytes", "signal", "served"}  # left-aligned: not one number
+
+
+def table(rows: list[dict]) -> str:
+    """The Markdown table; "–" where a row has no figure (no hugo, no preview timed at that size)."""
+    header = "| " + " | ".join(title for _, title in COLUMNS) + " |\n"
+    rule = "|" + "|".join("---" if key in TEXT_COLUMNS else "---:" for key, _ in COLUMNS) + "|\n"
+    lines = ("| " + " | ".join(str(row.get(key, "–")) for key, _ in COLUMNS) + " |\n" for row in rows)
+    return header + rule + "".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,4000,20000,100000", help="numbers of events for full builds")
@@ -163,63 +259,34 @@ def main() -> int:
     if shutil.which("hugo"):
         hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     rows = []
-    per_event = {}
+    figures: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="timeline-bench-") as tmp:
         for n in sorted(set(sizes) | set(rebuild_sizes)):
             folder = Path(tmp) / f"n{n}"
             events = write_record(folder, n)
-            row = {"events": n}
+            row, figures[n] = {"events": n}, {}
             if n in sizes:
                 runs = args.runs if n <= 4000 else args.big_runs
-                cold, hugos = cold_and_hugo(events, folder, runs, bool(hugo_version))
-                median = statistics.median(r.seconds for r in cold)
-                per_event[n] = median / n
-                row.update(cold=f"{median:.2f}", rate=f"{n / median:.0f}", rss=f"{max(r.rss for r in cold) / 1024:.0f}",
-                           cpu=cpu(cold))
-                timed_build(events, folder / "public")  # fills the cache
-                same = statistics.median(timed_build(events, folder / "public").seconds for _ in range(runs))
-                text = events.read_text(encoding="utf-8")
-                one = []
-                for i in range(runs):  # one event edited before each build
-                    events.write_text(edit_event_zero(text, f"bench {i}"), encoding="utf-8")
-                    one.append(timed_build(events, folder / "public"))
-                events.write_text(text, encoding="utf-8")
-                one_median = statistics.median(r.seconds for r in one)
-                row.update(same=f"{same:.2f}", one=f"{one_median:.2f}", one_rss=f"{max(r.rss for r in one) / 1024:.0f}")
-                if hugos:
-                    hugo = statistics.median(r.seconds for r in hugos)
-                    row.update(hugo=f"{hugo:.2f}", hugo_cpu=cpu(hugos), cold_ratio=f"{median / hugo:.2f}",
-                               same_ratio=f"{same / hugo:.2f}", one_ratio=f"{one_median / hugo:.2f}")
-                for output in [folder / "public", *folder.glob("cold-*"), *folder.glob("hugo-public-*")]:
-                    shutil.rmtree(output, ignore_errors=True)
+                cells, figures[n] = full_builds(events, folder, n, runs, bool(hugo_version))
+                row.update(cells)
             if n in rebuild_sizes:
                 times = rebuild_times(events)
+                figures[n]["signal"] = statistics.median(s for s, _ in times)
                 row.update(signal=median_ms([s for s, _ in times]), served=median_ms([p for _, p in times]))
             rows.append(row)
             print(", ".join(f"{k} {v}" for k, v in row.items()), flush=True)
             shutil.rmtree(folder, ignore_errors=True)
-    columns = [("events", "events", "---:"), ("cold", "cold build (s)", "---:"), ("rate", "events/s", "---:"),
-               ("rss", "peak RSS, cold (MiB)", "---:"), ("cpu", "CPU, cold (s, user + system)", "---:"),
-               ("same", "cached, nothing changed (s)", "---:"),
-               ("one", "cached, one event changed (s)", "---:"),
-               ("one_rss", "peak RSS, one changed (MiB)", "---:"), ("hugo", "Hugo (s)", "---:"),
-               ("hugo_cpu", "CPU, Hugo (s, user + system)", "---:"),
-               ("cold_ratio", "cold / Hugo", "---:"), ("same_ratio", "nothing changed / Hugo", "---:"),
-               ("one_ratio", "one changed / Hugo", "---:"),
-               ("signal", f"save → reload signal (ms, median of {SAVES})", "---"),
-               ("served", f"save → edited page served (ms, median of {SAVES})", "---")]
-    table = ("| " + " | ".join(title for _, title, _ in columns) + " |\n"
-             + "|" + "|".join(align for _, _, align in columns) + "|\n"
-             + "".join("| " + " | ".join(str(row.get(key, "–")) for key, _, _ in columns) + " |\n" for row in rows))
     growth = ""
-    if 20000 in per_event and 100000 in per_event:
+    if {20000, 100000} <= set(sizes):
+        per_event = {n: figures[n]["cold"] / n for n in (20000, 100000)}
         growth = (f"\nTime per event at 100,000 / at 20,000: {per_event[100000] / per_event[20000]:.2f} "
                   "(1.0 is linear growth).\n")
+    text = table(rows) + growth
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}" + (f", Hugo {hugo_version}" if hugo_version else "")
-    report = f"# Benchmark results\n\n{time.strftime('%Y-%m-%d')}, {machine}.\n\n{table}{growth}"
-    Path(args.output).write_text(report, encoding="utf-8")
+    Path(args.output).write_text(f"# Benchmark results\n\n{time.strftime('%Y-%m-%d')}, {machine}.\n\n{text}",
+                                 encoding="utf-8")
     print()
-    print(table + growth)
+    print(text)
     return 0
 
 

@@ -9,6 +9,8 @@ import sys
 from conftest import ROOT
 
 CPU = re.compile(r"\d+\.\d \+ \d+\.\d")  # user + system seconds
+MEGABYTES = re.compile(r"\d+\.\d")
+HUGO_SITES = ("equal work", "minimal")
 
 
 def shown(cell: str) -> tuple[float, float]:
@@ -39,8 +41,22 @@ def test_benchmark_runs_and_writes_its_table(tmp_path):
     cold = shown(cells["cold build (s)"])
     assert ratio_fits(cells["events/s"], (100, 100), cold)
     assert CPU.fullmatch(cells["CPU, cold (s, user + system)"])  # the build and its forked helpers
-    if cells["Hugo (s)"] != "–":  # where Debian's hugo is installed (make bench installs it)
-        assert CPU.fullmatch(cells["CPU, Hugo (s, user + system)"])
-        assert ratio_fits(cells["cold / Hugo"], cold, shown(cells["Hugo (s)"]))
+    files = cells["files written (ours / Hugo equal work / Hugo minimal)"].split(" / ")
+    megabytes = cells["MB written (ours / Hugo equal work / Hugo minimal)"].split(" / ")
+    assert int(files[0]) > 100 and MEGABYTES.fullmatch(megabytes[0])  # a page per event and more
+    if cells["Hugo, equal work (s)"] != "–":  # where Debian's hugo is installed (make bench installs it)
+        equal = shown(cells["Hugo, equal work (s)"])
+        for site in HUGO_SITES:
+            hugo = shown(cells[f"Hugo, {site} (s)"])
+            assert CPU.fullmatch(cells[f"CPU, Hugo {site} (s, user + system)"])
+            assert ratio_fits(cells[f"cold / Hugo ({site})"], cold, hugo)
+        assert ratio_fits(cells["nothing changed / Hugo (equal work)"], shown(cells["cached, nothing changed (s)"]),
+                          equal)
+        assert ratio_fits(cells["one changed / Hugo (equal work)"], shown(cells["cached, one event changed (s)"]),
+                          equal)
+        assert all(int(count) > 100 for count in files[1:])
+        assert all(MEGABYTES.fullmatch(mb) for mb in megabytes[1:])
     else:
-        assert cells["CPU, Hugo (s, user + system)"] == "–"
+        hugo_columns = [c for c in columns if "Hugo" in c and not c.endswith("Hugo minimal)")]
+        assert all(cells[c] == "–" for c in hugo_columns)
+        assert files[1:] == ["–", "–"] and megabytes[1:] == ["–", "–"]
