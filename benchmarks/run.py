@@ -8,8 +8,10 @@ Where `hugo` is installed, each size's cold build is timed in turns with
 two Hugo sites made from the same record (hugo_site.py): one that builds
 the same kinds of pages as ours ("equal work") and a minimal one.
 
-Prints one table and writes it to benchmarks/results.md. Figures depend on
-the machine; compare rows of one run, not runs on different days.
+Prints one table, then the issue's guards as figures met or not (at 4,000
+events, and memory at 100,000), and writes both to benchmarks/results.md.
+Figures depend on the machine; compare rows of one run, not runs on
+different days.
 """
 from __future__ import annotations
 
@@ -199,7 +201,7 @@ def outputs_written(folder: Path, cold: dict[str, list[Run]]) -> tuple[str, str]
 
 
 def full_builds(events: Path, folder: Path, n: int, runs: int, hugo: bool) -> tuple[dict, dict]:
-    """The table's cells for one size, and its unrounded figures."""
+    """The table's cells for one size, and the unrounded figures the guards judge."""
     cold = cold_builds(events, folder, runs, hugo)
     same, one = cached_builds(events, folder, runs)
     ours = median_seconds(cold["ours"])
@@ -245,6 +247,53 @@ def table(rows: list[dict]) -> str:
     return header + rule + "".join(lines)
 
 
+class Guard(NamedTuple):
+    what: str
+    figure: float | None  # None: not measured in this run
+    limit: float
+    strict: bool  # the figure must be below the limit, not merely at most it
+    unit: str  # "" for a ratio
+    missing: str  # why the figure can be missing
+
+
+def guards(figures: dict[int, dict]) -> list[Guard]:
+    """The targets of the issue, at 4,000 events (and 100,000 for memory), for the sizes measured."""
+    at_4000 = figures.get(4000)
+    result = []
+    if at_4000 is not None:
+        equal = at_4000.get("equal")
+        no_hugo = "hugo is not installed"
+        for key, what, limit in (("cold", "cold build / Hugo (equal work)", 1.0),
+                                 ("same", "cached, nothing changed / Hugo (equal work)", 0.25),
+                                 ("one", "cached, one event changed / Hugo (equal work)", 0.75)):
+            ratio = at_4000[key] / equal if equal else None
+            result.append(Guard(what, ratio, limit, False, "", no_hugo))
+        result.append(Guard("preview save → reload signal, median", at_4000.get("signal"), 150, True, " ms",
+                            "4000 is not among --rebuild-sizes"))
+    if 100000 in figures:
+        result.append(Guard("peak RSS of the 100,000-event cold build", figures[100000].get("rss"), 1024, True,
+                            " MiB", ""))
+    return result
+
+
+def verdict(guard: Guard) -> str:
+    digits = 2 if guard.unit == "" else 0
+    limit = f"{'<' if guard.strict else '≤'} {guard.limit}{guard.unit}"
+    if guard.figure is None:
+        return f"- {guard.what}: not measured ({guard.missing}); limit {limit}"
+    met = guard.figure < guard.limit if guard.strict else guard.figure <= guard.limit
+    return f"- {guard.what}: {guard.figure:.{digits}f}{guard.unit}; limit {limit}: {'met' if met else 'not met'}"
+
+
+def verdicts(figures: dict[int, dict]) -> str:
+    """The guards as a short block after the table: figures to read, not a test that fails."""
+    lines = [verdict(guard) for guard in guards(figures)]
+    if not lines:
+        return ""
+    heading = "Guards (at 4,000 events, memory at 100,000; medians, ratios to the equal-work Hugo site):"
+    return f"\n{heading}\n\n" + "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,4000,20000,100000", help="numbers of events for full builds")
@@ -281,7 +330,7 @@ def main() -> int:
         per_event = {n: figures[n]["cold"] / n for n in (20000, 100000)}
         growth = (f"\nTime per event at 100,000 / at 20,000: {per_event[100000] / per_event[20000]:.2f} "
                   "(1.0 is linear growth).\n")
-    text = table(rows) + growth
+    text = table(rows) + growth + verdicts({n: f for n, f in figures.items() if n in sizes})
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}" + (f", Hugo {hugo_version}" if hugo_version else "")
     Path(args.output).write_text(f"# Benchmark results\n\n{time.strftime('%Y-%m-%d')}, {machine}.\n\n{text}",
                                  encoding="utf-8")

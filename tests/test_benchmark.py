@@ -2,6 +2,7 @@
 judged here: timing belongs to the benchmark, not to tests)."""
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -11,6 +12,13 @@ from conftest import ROOT
 CPU = re.compile(r"\d+\.\d \+ \d+\.\d")  # user + system seconds
 MEGABYTES = re.compile(r"\d+\.\d")
 HUGO_SITES = ("equal work", "minimal")
+
+
+def benchmark_module():
+    spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def shown(cell: str) -> tuple[float, float]:
@@ -34,6 +42,7 @@ def test_benchmark_runs_and_writes_its_table(tmp_path):
     assert run.returncode == 0, run.stderr
     rows = [line for line in output.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
     assert all(line in run.stdout for line in rows)  # printed as written
+    assert "Guards" not in run.stdout  # judged at 4,000 and 100,000 events only
     header, _, row = rows
     columns = [c.strip() for c in header.strip("|").split("|")]
     cells = dict(zip(columns, (c.strip() for c in row.strip("|").split("|")), strict=True))
@@ -60,3 +69,24 @@ def test_benchmark_runs_and_writes_its_table(tmp_path):
         hugo_columns = [c for c in columns if "Hugo" in c and not c.endswith("Hugo minimal)")]
         assert all(cells[c] == "–" for c in hugo_columns)
         assert files[1:] == ["–", "–"] and megabytes[1:] == ["–", "–"]
+
+
+def test_guards_say_met_or_not_met_against_their_limits():
+    run = benchmark_module()
+    figures = {4000: {"cold": 8.0, "equal": 8.0, "same": 2.0, "one": 7.0, "signal": 150.0},
+               100000: {"cold": 200.0, "rss": 1000.0}}
+    block = run.verdicts(figures)
+    assert "- cold build / Hugo (equal work): 1.00; limit ≤ 1.0: met" in block  # at the limit: met
+    assert "- cached, nothing changed / Hugo (equal work): 0.25; limit ≤ 0.25: met" in block
+    assert "- cached, one event changed / Hugo (equal work): 0.88; limit ≤ 0.75: not met" in block
+    assert "- preview save → reload signal, median: 150 ms; limit < 150 ms: not met" in block  # strictly below
+    assert "- peak RSS of the 100,000-event cold build: 1000 MiB; limit < 1024 MiB: met" in block
+
+
+def test_guards_without_hugo_or_preview_are_not_measured():
+    run = benchmark_module()
+    block = run.verdicts({4000: {"cold": 8.0, "same": 2.0, "one": 7.0}})
+    lines = [line for line in block.splitlines() if line.startswith("- ")]
+    assert len(lines) == 4  # no memory guard without 100,000 events
+    assert all("not measured" in line and " met" not in line for line in lines)
+    assert run.verdicts({100: {"cold": 1.0}}) == ""
