@@ -150,7 +150,6 @@ def subpath_url(site_dir):
 @pytest.fixture(scope="module")
 def shipped():
     """The shipped record, checked (the model the outputs are made from)."""
-    from timeline.commands.build import build
     from timeline.commands.check import check
     site, problems = check(EVENTS, "events.toml")
     assert site is not None, problems

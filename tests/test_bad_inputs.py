@@ -186,7 +186,6 @@ def test_every_problem_names_its_file_and_a_line_inside_it(problem_lines, name):
 
 def test_the_base_of_the_catalogue_is_valid(tmp_path):
     """The fixtures share one valid base; syntax_bom is that base behind a BOM."""
-    from timeline.commands.build import build
     from timeline.commands.check import check
     project = copy_catalogue(tmp_path)
     (project / "events.toml").write_text(BASE_WITHOUT_BOM, encoding="utf-8")

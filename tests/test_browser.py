@@ -12,9 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
-
 from conftest import ROOT
+from playwright.sync_api import Page, expect
 
 ARTIFACTS = ROOT / "test-artifacts"
 EVENT = "events/istanbul-meeting-2025/"  # has a difference, a date note and many citations

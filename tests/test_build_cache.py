@@ -296,20 +296,21 @@ def test_an_events_file_saved_during_a_build_is_not_stamped_as_the_old_one(proje
     """The stamp names the bytes the build parsed: a save between the start
     of a build and its load, then undone, is not taken for "up to date"."""
     from timeline.commands import build as build_command
+    from timeline.commands import check as check_command
     events = project / "events.toml"
     original = events.read_text(encoding="utf-8")
     edited = original.replace('title = "The first Istanbul talks"', 'title = "Saved mid-build"', 1)
     cache_dir, out = project / ".cache", project / "public"
-    real = build_command.load
+    real = check_command.load
 
     def load_after_a_save(*args, **kwargs):
         events.write_text(edited, encoding="utf-8")  # the editor saves as the build starts loading
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(build_command, "load", load_after_a_save)
+    monkeypatch.setattr(check_command, "load", load_after_a_save)
     site, problems = build_command.build(events, out, "events.toml", cache_dir=cache_dir)
     assert site is not None, problems
-    monkeypatch.setattr(build_command, "load", real)
+    monkeypatch.setattr(check_command, "load", real)
     assert "Saved mid-build" in (out / "index.html").read_text(encoding="utf-8")
     events.write_text(original, encoding="utf-8")  # and undoes it
     assert build_command.unchanged(events, out, None, cache_dir) is None

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from timeline.commands.build import build
-
 from timeline.commands.check import check
 from timeline.site.pages import FragmentCache, make_environment, render_site
 

@@ -37,10 +37,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
 from conftest import toml_string
+
 from timeline.commands.build import build
 from timeline.commands.check import check
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # --- the corpus -------------------------------------------------------------

@@ -8,13 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from test_site import html_pages, ids_of, internal_urls, parse, resolve
-from timeline.commands.build import build
+
 from timeline.commands.check import check
-from timeline.site.pages import Renderer
 from timeline.publish.write import publish
+from timeline.site.pages import Renderer
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_record  # noqa: E402

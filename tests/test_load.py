@@ -65,28 +65,3 @@ def test_the_fast_parser_reads_the_same_toml_version_as_tomllib():
         tomllib.loads(text)
     with pytest.raises(tomllib.TOMLDecodeError):
         parse(text)
-
-
-@pytest.fixture
-def shared_parse(monkeypatch):
-    """parse() as a one-off build of a large file calls it: pieces parsed by two processes."""
-    from timeline.record import load
-    monkeypatch.setattr(load, "SHARED_PARSE_MIN", 0)
-
-    def parse_shared(text):
-        data, lines = parse(text, remember=False, workers=2)
-        return data, lines.all()
-    return parse_shared
-
-
-def test_pieces_parsed_by_two_processes_give_what_the_plain_parser_gives(tmp_path, shared_parse):
-    text = write_record(tmp_path, 400).read_text(encoding="utf-8")  # enough pieces to share
-    assert shared_parse(text) == plain(text)
-    for tricky in (*TRICKY, (ROOT / "events.toml").read_text(encoding="utf-8")):
-        assert shared_parse(tricky) == plain(tricky)
-    bad = text.replace('title = "Synthetic event 300:', 'title = "Synthetic event 300:\n', 1)
-    with pytest.raises(tomllib.TOMLDecodeError) as ours:
-        shared_parse(bad)
-    with pytest.raises(tomllib.TOMLDecodeError) as theirs:
-        tomllib.loads(bad)
-    assert str(ours.value) == str(theirs.value)

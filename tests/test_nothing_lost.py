@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_serve import Server, free_port, get, wait_until
+
 from timeline.commands.build import build
-from timeline.commands.check import check
+
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "The first Istanbul talks"
 
@@ -90,7 +90,7 @@ def test_template_failure_keeps_the_previous_output(project, monkeypatch):
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"source.html": "{{ 1 // 0 }}"}), env.loader])
         return env
 
-    monkeypatch.setattr(render, "make_environment", with_a_broken_template)
+    monkeypatch.setattr("timeline.commands.build.make_environment", with_a_broken_template)
     build_fails_leaving_all_as_it_was(project, ZeroDivisionError)
 
 

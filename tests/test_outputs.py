@@ -28,13 +28,11 @@ import icalendar
 import jsonschema
 import pytest
 
-from timeline.commands.build import build
-
 from timeline.commands.check import check
+from timeline.commands.new_event import new_event_text
 from timeline.render.outputs import DEFAULT_AUTHORITY, data, render_outputs
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
 from timeline.site.pages import render_site
-from timeline.commands.new_event import new_event_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events.toml"
@@ -766,6 +764,7 @@ def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(s
 
 def test_feed_holds_the_latest_events_only(tmp_path):
     import sys
+
     from timeline.render.outputs.feed import FEED_ENTRIES, newest_first
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from synth import write_record

@@ -6,17 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from timeline.speed import pool as parallel
-
 from timeline.commands.build import build
-
 from timeline.commands.check import check
-
-from timeline.site import pages as render
-
-from timeline.render import markdown as text
+from timeline.site import pages
+from timeline.site.pages import Renderer
+from timeline.speed import pool
 from timeline.speed.pool import shared
-from timeline.site.pages import FragmentCache, Renderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import write_record  # noqa: E402
@@ -60,34 +55,8 @@ def site(tmp_path_factory):
     return site
 
 
-def test_markdown_converted_ahead_in_two_processes_is_what_each_call_gives(site):
-    texts = [e.summary for e in site.events]
-    text.markdown_cache.clear()
-    one_by_one = {t: text.markdown_html(t) for t in texts}
-    text.markdown_cache.clear()
-    text.convert_all(texts, workers=2)
-    assert len({t for t in texts}) >= 256  # enough that the work is shared
-    assert {t: text.markdown_cache[(t, False)] for t in texts} == one_by_one
-    assert any("<em>" in html or "<strong>" in html for html in one_by_one.values())  # not only plain paragraphs
-
-
-def test_cards_over_the_budget_are_compressed_and_pages_stay_the_same(site, monkeypatch):
-    def pages(budget):
-        monkeypatch.setattr(render, "CARD_BUDGET", budget)
-        cache = FragmentCache()
-        made = Renderer(site, cache=cache, with_outputs=False).render()
-        kinds = {type(value) for value in cache.cards.now.values()}
-        return made, kinds
-
-    whole, kinds = pages(render.CARD_BUDGET)
-    assert kinds == {str}
-    cut, kinds = pages(20_000)
-    assert kinds == {str, bytes}
-    assert cut == whole
-
-
 def test_more_batches_than_the_queue_holds_are_made_larger_and_none_is_lost(monkeypatch):
-    monkeypatch.setattr(parallel, "MAX_BATCHES", 16)
+    monkeypatch.setattr(pool, "MAX_BATCHES", 16)
     items = list(range(1000))
     results = shared(items, lambda batch: [(i, len(batch)) for i in batch], workers=2, least=10, batch=1)
     assert sorted(i for i, _ in results) == items
@@ -109,46 +78,10 @@ def test_a_failure_here_is_raised_and_the_helper_stops():
     assert time.monotonic() - started < 2  # not the helper going on through 1,000 batches of 10 ms
 
 
-def test_work_started_ahead_runs_in_another_process_and_its_result_comes_back():
-    with parallel.Ahead(lambda: (os.getpid(), sum(range(1000)))) as ahead:
-        pid, total = ahead.result()
-    assert pid != os.getpid() and total == 499500
-
-
-def test_a_failure_ahead_is_raised_when_its_result_is_asked_for():
-    def work():
-        raise ValueError("injected ahead")
-
-    with parallel.Ahead(work) as ahead, pytest.raises(ValueError, match="injected ahead"):
-        ahead.result()
-
-
-def test_work_ahead_whose_result_is_not_wanted_is_ended(tmp_path):
-    marker = tmp_path / "finished"
-
-    def work():
-        time.sleep(2)
-        marker.write_text("finished")
-
-    started = time.monotonic()
-    with parallel.Ahead(work):
-        pass  # e.g. the build found problems and stops
-    assert time.monotonic() - started < 1.5  # ended, not waited for
-    time.sleep(2.5)
-    assert not marker.exists()
-
-
-def test_work_ahead_without_fork_runs_here_when_asked(monkeypatch):
-    monkeypatch.delattr(os, "fork")
-    ahead = parallel.Ahead(lambda: os.getpid())
-    assert ahead.result() == os.getpid()
-    ahead.close()
-
-
 def test_a_queue_the_pipe_cannot_hold_leaves_the_work_to_this_process(monkeypatch):
     # 70,000 numbers are 280 KB, more than a pipe holds: written before
     # anyone reads, they would wait forever.
-    monkeypatch.setattr(parallel, "MAX_BATCHES", 10**6)
+    monkeypatch.setattr(pool, "MAX_BATCHES", 10**6)
     items = list(range(70_000))
     results = shared(items, lambda batch: [(i, os.getpid()) for i in batch], workers=2, least=10, batch=1)
     assert [i for i, _ in results] == items
@@ -168,15 +101,13 @@ def test_without_a_process_to_fork_the_work_is_done_here_and_nothing_is_left_ope
     monkeypatch.setattr(os, "fork", no_fork)
     items = list(range(1000))
     assert shared(items, lambda batch: [i * 2 for i in batch], workers=2, least=10, batch=7) == [i * 2 for i in items]
-    with parallel.Ahead(lambda: os.getpid()) as ahead:
-        assert ahead.result() == os.getpid()
     assert open_files() == before
 
 
 def test_a_helper_whose_parent_stopped_listening_exits_instead_of_returning_into_the_caller(tmp_path):
     escaped = tmp_path / "escaped"
     parent = os.getpid()
-    helper = parallel._Helper(lambda: time.sleep(0.3) or "a result nobody reads")
+    helper = pool._Helper(lambda: time.sleep(0.3) or "a result nobody reads")
     if os.getpid() != parent:  # only a helper that returned from _Helper() gets here
         escaped.write_text("the helper ran the caller's code")
         os._exit(1)
@@ -188,46 +119,20 @@ def test_a_helper_whose_parent_stopped_listening_exits_instead_of_returning_into
 
 
 def test_a_card_at_another_level_is_the_card_rendered_at_that_level(site, shipped):
-    """Renderer.card keeps each card as lists show it and swaps its title
-    for the event's own page; that must be what rendering it gives."""
+    """Renderer.card keeps each card as lists show it and marks where the
+    path to the root goes; at any level and depth it is what rendering gives."""
     for model in (site, shipped):
         renderer = Renderer(model)
         macro = renderer.env.get_template("_event.html").module.event_card
         for view in renderer.views:
             for h, root, link_title in ((1, "../../", False), (4, "../", True), (2, "", True), (3, "../", False)):
-                rendered = str(macro(view, h, render.Markup(render.ROOT_MARK), link_title)).replace(render.ROOT_MARK, root)
+                rendered = str(macro(view, h, pages.Markup(pages.ROOT_MARK), link_title)).replace(pages.ROOT_MARK, root)
                 assert renderer.card(view, h, root, link_title) == rendered
 
 
-def test_a_build_converts_each_summary_once_and_starts_before_the_check_ends(tmp_path, monkeypatch):
-    """Markdown starts in a helper while the record is checked (on the texts
-    as the check keeps them, stripped); the check's own pass finds nothing left."""
-    events = write_record(tmp_path, 400)
-    events.write_text(events.read_text(encoding="utf-8").replace('summary = """', 'summary = """\n  \n'),
-                      encoding="utf-8")  # summaries with space to strip
-    calls = []
-    converting = text.Converting
-
-    class Counted(converting):
-        def __init__(self, texts, workers=1):
-            super().__init__(texts, workers)
-            calls.append(len(self._todo))
-
-    monkeypatch.setattr(text, "Converting", Counted)
-    text.markdown_cache.clear()
-    site, problems = build(events, tmp_path / "public")
-    assert site is not None, problems
-    summaries = {e.summary for e in site.events}
-    assert len(summaries) >= 256 and calls[0] >= len(summaries)  # all of them, early, shared with the helper
-    assert calls[1:] == [0]  # nothing left for after the check
-    # Keyed by the events' own strings: the stripped copies it started from are not kept.
-    keys = {id(t) for t, _ in text.markdown_cache}
-    assert all(id(e.summary) in keys for e in site.events)
-
-
 def test_sharing_left_unfinished_ends_its_helper():
-    """A build whose check fails leaves the Markdown helper's work unwanted."""
-    with parallel.Sharing(list(range(1000)), _slowly, workers=2, least=10, batch=1) as sharing:
+    """Work left by an error is unwanted: its helper is ended."""
+    with pool.Sharing(list(range(1000)), _slowly, workers=2, least=10, batch=1) as sharing:
         pid = sharing._helper.pid
         os.kill(pid, 0)  # running
     with pytest.raises(ProcessLookupError):
@@ -242,35 +147,6 @@ def test_a_build_whose_check_fails_leaves_no_helper(tmp_path):
     assert site is None and problems
     assert _children() - before == set()
     assert not (tmp_path / "public").exists()
-
-
-def test_cards_rendered_ahead_by_two_processes_keep_the_pages_and_the_budget(site, monkeypatch):
-    whole = Renderer(site, with_outputs=False).render()
-    for budget, all_fit in ((render.CARD_BUDGET, True), (200_000, False)):
-        monkeypatch.setattr(render, "CARD_BUDGET", budget)
-        cache = FragmentCache()
-        renderer = Renderer(site, cache=cache, with_outputs=False)
-        with renderer.cards_ahead(workers=2):
-            plan = renderer.plan()
-        ahead = dict(cache.cards.now)
-        assert {type(v) for v in ahead.values()} == {str}
-        assert cache.card_chars == sum(map(len, ahead.values())) <= budget
-        if all_fit:
-            assert set(ahead) == {view.fingerprint for view in renderer.views}
-        else:  # as many as the budget holds, shared by both processes; the rest when pages need them
-            assert budget / 2 < cache.card_chars and 0 < len(ahead) < len(renderer.views)
-        assert {path: job.make() for path, job in plan.items()} == whole
-        assert len(cache.cards.now) == len(renderer.views)
-
-
-def test_cards_ahead_left_by_an_error_end_their_helper_and_keep_nothing(site):
-    renderer = Renderer(site, with_outputs=False)
-    before = _children()  # others may run, e.g. the browser tests' driver
-    with pytest.raises(RuntimeError, match="planning failed"), renderer.cards_ahead(workers=2):
-        assert _children() - before  # the helper is at work
-        raise RuntimeError("planning failed")
-    assert _children() - before == set()
-    assert renderer.cache.cards.now == {}
 
 
 def _children() -> set[str]:

@@ -19,7 +19,6 @@ folder exists); PROPERTY_SCALE=10 in the environment runs ten times as many.
 """
 from __future__ import annotations
 
-from timeline.record.validate import unsafe_character
 import datetime as dt
 import math
 import os
@@ -31,15 +30,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import toml_string
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from timeline.record import load as load_module
-from conftest import toml_string
 from timeline.commands.build import build
 from timeline.commands.check import check
-from timeline.record import validate as validate_module
 from timeline.errors import Problem
+from timeline.record import load as load_module
+from timeline.record import validate as validate_module
+from timeline.record.validate import unsafe_character
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT / "site_src" / "sources"

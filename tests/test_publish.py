@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from timeline.site import overview
-
-from timeline.commands.build import build
-
 from timeline.commands.check import check
-
 from timeline.publish import write
+from timeline.site import overview
 from timeline.site.pages import Job, Renderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -139,67 +135,6 @@ def meddle(out: Path) -> None:
     (out / "events" / "stray.html").write_bytes(b"not ours")
     (out / "events" / "a" / "index.html").write_bytes(b"edited")
     (out / "events" / "b" / "index.html").unlink()
-
-
-def test_a_survey_finds_files_changed_gone_and_added_by_hand(tmp_path):
-    out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
-    assert write.survey(out, manifest) == write.Survey(frozenset(), frozenset(), frozenset())
-    meddle(out)
-    found = write.survey(out, manifest)
-    assert found == write.Survey(frozenset({"events/a/index.html", "events/b/index.html"}),
-                                 frozenset({"events/b/index.html"}), frozenset({"events/stray.html"}))
-    assert found.present(manifest) == set(files_of(out))
-
-
-@pytest.mark.parametrize("jobs", [BEFORE, AFTER])
-def test_an_update_from_a_survey_taken_earlier_does_what_one_without_does(tmp_path, jobs):
-    results = {}
-    for how in ("surveyed", "looked at now"):
-        out = tmp_path / how / "public"
-        manifest = write.publish(fixed(BEFORE), out)
-        meddle(out)
-        state = write.survey(out, manifest)
-        after = write.publish(fixed(jobs), out, manifest, surveyed=(lambda state=state: state) if how == "surveyed" else None)
-        assert files_of(out) == jobs
-        assert write.intact(out, after)
-        results[how] = {name: entry[0] for name, entry in after.items()}
-    assert results["surveyed"] == results["looked at now"]
-
-
-def test_a_survey_that_failed_is_replaced_by_looking_again(tmp_path):
-    out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
-    meddle(out)
-
-    def died():
-        raise RuntimeError("the helper process died")
-
-    after = write.publish(fixed(AFTER), out, manifest, surveyed=died)
-    assert files_of(out) == AFTER
-    assert write.intact(out, after)
-
-
-def test_a_survey_taken_before_a_killed_build_was_recovered_is_not_used(tmp_path, monkeypatch):
-    out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
-    real = os.replace
-
-    def killed(source, target, *args, **kwargs):
-        if ".commit-" in str(source):
-            raise KeyboardInterrupt  # as if killed before it moved anything in
-        return real(source, target, *args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", killed)
-    with pytest.raises(KeyboardInterrupt):
-        write.publish(fixed(AFTER), out, manifest)
-    monkeypatch.setattr(os, "replace", real)
-    early = write.survey(out, manifest)  # as a build takes it before it publishes: the update is not in yet
-    assert write.pending(out) and early.changed == frozenset()
-    # The next publish first moves the killed build's files in, so the survey
-    # no longer says what the folder holds: it must look again.
-    write.publish(fixed(BEFORE), out, manifest, surveyed=lambda: early)
-    assert files_of(out) == BEFORE
 
 
 def test_a_failed_update_leaves_the_folder_as_it_was(tmp_path):

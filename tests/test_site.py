@@ -7,8 +7,8 @@ rather than against the code that produced it.
 """
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -19,10 +19,10 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-
 from conftest import EVENTS, ROOT
+
 from timeline.commands.build import build
-from timeline.commands.check import check
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 URL_ATTRIBUTES = ("href", "src", "cite", "action", "poster", "data")
 RESOURCE_TAGS = {"script", "link", "img", "source", "iframe", "video", "audio", "object", "embed", "image", "use", "track"}

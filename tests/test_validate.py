@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from timeline.commands.build import build
-
 from timeline.commands.check import check
 from timeline.record.load import LineMap, load, resolved, scan_lines
 from timeline.record.quotes import normalise

@@ -22,7 +22,7 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from timeline.speed.pool import shared
 
@@ -65,7 +65,7 @@ def _safe_relative(name: str) -> None:
 
 
 def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None, workers: int = 1,
-            record: bool = True, surveyed: Callable[[], Survey] | None = None) -> Manifest:
+            record: bool = True) -> Manifest:
     """Make `out` hold exactly the files of `jobs`.
 
     Every file is made into a staging folder first, so a failure while
@@ -81,63 +81,31 @@ def publish(jobs: Mapping[str, Job], out: Path, previous: Manifest | None = None
     whole, and by `workers` processes when there are many. Returns the
     description of this publish; with `record=False` (for a caller that
     keeps none, a build without cache), {}, and files are not hashed.
-    `surveyed`, when given, returns survey(out, previous) as taken earlier
-    (see pipeline.build, which takes it while the build checks and plans);
-    it is used only if nothing had to be recovered.
     """
     out = Path(os.path.abspath(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     previous = previous or {}
-    if recover(out) or not previous or not out.is_dir() or out.is_symlink():
-        surveyed = None  # out changed since, or there is nothing to compare
+    recover(out)
     for name in jobs:
         _safe_relative(name)
-    state = None
-    if surveyed is not None:
-        try:
-            state = surveyed()
-        except Exception:  # the helper died or could not look: look here, as without one
-            state = None
-    if _up_to_date(jobs, out, previous, state):
+    if _up_to_date(jobs, out, previous):
         return previous
     if previous and out.is_dir() and not out.is_symlink():
-        # Each file's key (and, without a survey, its state), by two processes.
+        # Each file's key and state, by two processes.
         stale = shared(list(jobs.items()),
-                       lambda batch: [name for name, job in batch if not _kept(name, job, out, previous, state)],
+                       lambda batch: [name for name, job in batch if not _kept(name, job, out, previous)],
                        workers, PARALLEL_KEYS_MIN, CHUNK_KEYS)
         if len(stale) <= len(jobs) // 2:
-            return _update(jobs, [jobs[name] for name in stale], out, previous, workers, state)
+            return _update(jobs, [jobs[name] for name in stale], out, previous, workers)
     return _replace(jobs, out, workers, record)
 
 
-class Survey(NamedTuple):
-    """The published folder against the manifest of the publish that wrote it."""
-    changed: frozenset[str]  # its files no longer as written, or gone
-    gone: frozenset[str]  # its files no longer there
-    added: frozenset[str]  # files there that it did not write
-
-    def present(self, manifest: Manifest) -> set[str]:
-        return (manifest.keys() - self.gone) | self.added
-
-
-def survey(out: Path, manifest: Manifest) -> Survey:
-    """Which of `out`'s files are no longer as `manifest` says, and which it
-    does not list: a stat of each file and a walk of the folder, 0.1 s at
-    4,000 events, which a build takes in a helper process while it checks
-    and plans (see parallel.Ahead)."""
-    out = Path(os.path.abspath(out))
-    present = set(_files(out)) if out.is_dir() and not out.is_symlink() else set()
-    changed = frozenset(name for name, entry in manifest.items()
-                        if name not in present or not _unchanged(os.path.join(out, name), entry))
-    return Survey(changed, frozenset(manifest.keys() - present), frozenset(present - manifest.keys()))
-
-
-def _kept(name: str, job: Job, out: Path, previous: Manifest, state: Survey | None = None) -> bool:
+def _kept(name: str, job: Job, out: Path, previous: Manifest) -> bool:
     """True when the published file was made under the job's key and is still as written."""
     before = previous.get(name)
     if before is None or before[4] != job.key:
         return False
-    return name not in state.changed if state is not None else _unchanged(os.path.join(out, name), before)
+    return _unchanged(os.path.join(out, name), before)
 
 
 def _staging(out: Path) -> Path:
@@ -186,8 +154,7 @@ def _replace(jobs: Mapping[str, Job], out: Path, workers: int, record: bool = Tr
 FILES, REMOVED = "files", "removed"
 
 
-def _update(jobs: Mapping[str, Job], to_make: list[Job], out: Path, previous: Manifest, workers: int,
-            state: Survey | None = None) -> Manifest:
+def _update(jobs: Mapping[str, Job], to_make: list[Job], out: Path, previous: Manifest, workers: int) -> Manifest:
     """Make `to_make` into a staging folder; once all are made, rename it to
     mark it complete and apply it to `out` (see _move_in).
 
@@ -196,8 +163,7 @@ def _update(jobs: Mapping[str, Job], to_make: list[Job], out: Path, previous: Ma
     build killed meanwhile leaves the complete staging folder, which the
     next build applies first (see recover).
     """
-    present = state.present(previous) if state is not None else set(_files(out))
-    removed = sorted(present.difference(jobs))
+    removed = sorted(set(_files(out)).difference(jobs))
     staging = _staging(out)
     try:
         made = _make_into(staging / FILES, to_make, out, previous, workers)
@@ -278,14 +244,14 @@ def _remove(out: Path, names: list[str]) -> None:
             folder = folder.parent
 
 
-def _up_to_date(jobs: Mapping[str, Job], out: Path, previous: Manifest, state: Survey | None = None) -> bool:
+def _up_to_date(jobs: Mapping[str, Job], out: Path, previous: Manifest) -> bool:
     """True when `out` holds exactly what the last publish wrote and every
     job's key is the one its file was written under: nothing to do."""
     if not previous or set(jobs) != set(previous):
         return False
     if not all(previous[name][4] == job.key for name, job in jobs.items()):
         return False
-    return not (state.changed or state.added) if state is not None else intact(out, previous)
+    return intact(out, previous)
 
 
 def intact(out: Path, manifest: Manifest) -> bool:

@@ -15,7 +15,6 @@ from itertools import pairwise
 from pathlib import Path
 
 from timeline.errors import Problem
-from timeline.speed.pool import shared
 
 try:
     import tomli as _tomli
@@ -87,13 +86,11 @@ class LineMap:
         return 1
 
 
-def load(path: Path, display: str | None = None, remember: bool = True,
-         workers: int = 1) -> tuple[Loaded | None, list[Problem]]:
+def load(path: Path, display: str | None = None, remember: bool = True) -> tuple[Loaded | None, list[Problem]]:
     """Parse the events file; on failure return the problems instead.
 
     `remember=False` keeps nothing for the next load: a one-off build of a
-    large file then holds it once, not twice; with two `workers` a forked
-    process parses half of its events."""
+    large file then holds it once, not twice."""
     display = display or str(path)
     try:
         raw = path.read_bytes()
@@ -111,7 +108,7 @@ def load(path: Path, display: str | None = None, remember: bool = True,
     if not text.strip():
         return None, [Problem(display, 1, "the file is empty; it needs a [site] table, [sources] and [[events]]")]
     try:
-        data, lines = parse(text, remember, workers)
+        data, lines = parse(text, remember)
     except ValueError as error:
         if not _is_toml_error(error):
             raise
@@ -172,59 +169,23 @@ def _fast_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def parse(text: str, remember: bool = True, workers: int = 1) -> tuple[dict, "LineMap"]:
+def parse(text: str, remember: bool = True) -> tuple[dict, "LineMap"]:
     """TOML → (tables, their lines); raises tomllib.TOMLDecodeError.
 
     With `remember`, the events are EventPieces (see there) when the file
-    could be cut into them, else tables. Without, and with two `workers`,
-    a large file's pieces are parsed by two processes."""
-    starts = events_headers(text) if remember or (workers > 1 and len(text) >= SHARED_PARSE_MIN) else None
+    could be cut into them, else tables."""
+    starts = events_headers(text) if remember else None
     if starts:
-        combined = _parse_in_pieces(text, starts) if remember else _parse_shared(text, starts, workers)
+        combined = _parse_in_pieces(text, starts)
         if combined is not None:
             return combined
     return _fast_loads(text), LineMap(compute=lambda: scan_lines(text))
-
-
-SHARED_PARSE_MIN = 1_000_000  # characters: about 750 events; a smaller file parses in a tenth of a second
 
 
 def _one_event(tables: dict) -> bool:
     """Whether a piece after the first parsed as exactly one event, as a
     piece must to stand for its part of the whole file."""
     return list(tables) == ["events"] and len(tables["events"]) == 1
-
-
-def _parse_shared(text: str, starts: list[int], workers: int) -> tuple[dict, LineMap] | None:
-    """The pieces (see _parse_in_pieces) parsed by two processes, each
-    cutting its own from the text it shares by fork: the parse was a
-    tenth of a cold build, with the other core idle. None when a piece
-    does not parse as one event (the whole text is parsed then)."""
-    bounds = [0, *starts, len(text)]
-
-    def parse_pieces(spans: list[tuple[int, int, int]]) -> list[tuple[int, dict | None]]:
-        parsed = []
-        for index, begin, end in spans:
-            try:
-                parsed.append((index, _fast_loads(text[begin:end])))
-            except ValueError as error:
-                if not _is_toml_error(error):
-                    raise
-                parsed.append((index, None))
-        return parsed
-
-    spans = [(index, begin, end) for index, (begin, end) in enumerate(pairwise(bounds))]
-    tables = [table for _, table in sorted(shared(spans, parse_pieces, workers, least=256, batch=64),
-                                           key=lambda item: item[0])]
-    head, pieces = tables[0], tables[1:]
-    if head is None or "events" in head:
-        return None
-    events = []
-    for piece in pieces:
-        if piece is None or not _one_event(piece):
-            return None
-        events.append(piece["events"][0])
-    return {**head, "events": events}, LineMap(compute=lambda: scan_lines(text))
 
 
 def events_headers(text: str) -> list[int]:
@@ -279,16 +240,6 @@ def resolved(data: dict) -> dict:
     if not isinstance(data.get("events"), list):
         return data
     return {**data, "events": [e.table if isinstance(e, EventPiece) else e for e in data["events"]]}
-
-
-def parsed_texts(data: dict, keys: tuple[str, ...]) -> list[str]:
-    """The string values under `keys` of the events already parsed (a
-    piece restored from the build cache is parsed only if it must be), for
-    work that can start before the record is checked."""
-    events = data.get("events")
-    tables = (e._table if isinstance(e, EventPiece) else e for e in events) if isinstance(events, list) else ()
-    return [value for table in tables if isinstance(table, dict)
-            for value in map(table.get, keys) if isinstance(value, str)]
 
 
 def pieces_held() -> frozenset[str]:

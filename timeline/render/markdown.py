@@ -4,15 +4,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import cache, lru_cache
-from typing import Self
 from urllib.parse import quote
 
 import nh3
 from markupsafe import Markup
-
-from timeline.speed.pool import Sharing
 
 # What a summary or note may contain once rendered; everything else is
 # stripped by the sanitiser, so raw HTML in the data never reaches a page.
@@ -48,57 +44,6 @@ def markdown_html(text: str, page: bool = False) -> Markup:
     if cached is None:
         cached = markdown_cache[(text, page)] = Markup(_convert(text, page))
     return cached
-
-
-def convert_all(texts: Iterable[str], workers: int = 1) -> None:
-    """Fill the cache of markdown_html for `texts` (summaries and notes),
-    sharing the work with a forked process when there is much of it:
-    Markdown was a fifth of a cold build, all of it before the pages."""
-    with Converting(texts, workers) as converting:
-        converting.finish()
-
-
-class Converting:
-    """convert_all(), begun now: a forked process starts on the texts while
-    this one does something else (a build checks the record meanwhile);
-    `finish()` converts what is left here and fills the cache. Texts that
-    turn out not to be needed cost only the helper's time."""
-
-    def __init__(self, texts: Iterable[str], workers: int = 1):
-        self._workers = workers
-        self._todo = sorted({text for text in texts if (text, False) not in markdown_cache})
-        self._sharing = Sharing(list(enumerate(self._todo)),
-                                lambda batch: [(i, _convert(text, False)) for i, text in batch],
-                                workers, least=256, batch=32)
-
-    def finish(self, texts: Iterable[str] | None = None) -> None:
-        """Fill the cache with what was converted, keyed by `texts` when
-        given: the strings kept from here on (the events' own), where the
-        texts it started from were copies, which would otherwise stay in
-        the cache's keys (20 MB at 20,000 events). Those of `texts` not
-        converted yet are converted now."""
-        converted = self._sharing.finish()
-        todo, self._todo = self._todo, []  # the texts it started from are not kept
-        if texts is None:
-            for i, html in converted:
-                markdown_cache[(todo[i], False)] = Markup(html)
-            return
-        done = {todo[i]: html for i, html in converted}
-        rest = []
-        for text in texts:
-            if (text, False) not in markdown_cache:
-                html = done.get(text)
-                if html is None:
-                    rest.append(text)
-                else:
-                    markdown_cache[(text, False)] = Markup(html)
-        convert_all(rest, self._workers)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_) -> None:
-        self._sharing.close()
 
 
 _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)

@@ -13,11 +13,9 @@ atomically. Python prepares view objects; the templates only present them.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hashlib
 import os
 import threading
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -49,10 +47,8 @@ from timeline.site.listing import (
     plan,
 )
 from timeline.site.overview import overview
-from timeline.speed.pool import Sharing
 
 ROOT_MARK = "<!--root-->"
-CARD_BUDGET = 12_000_000  # characters of cards kept uncompressed: those of about 4,000 events
 NO_HTML = Markup("")
 LIST_LEVEL = 4  # the heading level of an event's title in lists (see Renderer.card)
 
@@ -351,8 +347,7 @@ class FragmentCache:
 
     def __init__(self, keep_pages: bool = False):
         self.keep_pages = keep_pages
-        self.cards = Generations()  # view fingerprint → HTML (see keep_card)
-        self.card_chars = 0  # of the cards kept as they are, since start()
+        self.cards = Generations()  # view fingerprint → a list's card of the event (see Renderer.card)
         self.pages = Generations()  # page key → bytes (preview only)
         self.views: dict[int, tuple] = {}  # id(event) → (event, EventView)
         self.views_context: tuple = ()  # see views_context()
@@ -368,17 +363,6 @@ class FragmentCache:
             self.stamp = stamp
         self.cards.start()
         self.pages.start()
-        self.card_chars = 0
-
-    def keep_card(self, html: str) -> str | bytes:
-        """A card as kept until the lists that show it are made: as it is
-        while CARD_BUDGET lasts, then compressed to a third. Every event's
-        card stays in memory until then: 250 MB at 100,000 events, and
-        decompressing them took 0.7 s of a cold build of 4,000 events."""
-        if self.card_chars + len(html) <= CARD_BUDGET:
-            self.card_chars += len(html)
-            return html
-        return zlib.compress(html.encode("utf-8"), 1)
 
     def finish(self) -> None:
         """Keep the views of this build only, so the cache cannot grow without bound."""
@@ -526,64 +510,21 @@ class Renderer:
         self.views = [event_view(e, site, self.actors, self.tags, self.cache) for e in events]
 
     def card(self, view: EventView, h: int = LIST_LEVEL, root: str = "", link_title: bool = True) -> Markup:
-        """One event's card, rendered once for pages at any depth and level.
-
-        The card is rendered with a marker where the path to the site root
-        goes; escaped data cannot contain the marker (it is an HTML comment,
-        which the sanitiser also strips), so replacing it is safe. It is
-        kept as lists show it; at another level (the event's own page) its
-        title, the first heading in it, is swapped: rendering the whole card
-        again took a quarter of the time of each event's page.
-        """
-        kept = self.cache.cards.get(view.fingerprint)
-        if kept is None:
-            kept = self.cache.keep_card(self._card_html(view))
-            self.cache.cards.put(view.fingerprint, kept)
-        html = kept if isinstance(kept, str) else zlib.decompress(kept).decode("utf-8")
+        """One event's card. As lists show it, it is rendered once, with a
+        marker where the path to the site root goes, and reused on every list
+        that shows the event, at any depth; escaped data cannot contain the
+        marker (an HTML comment, which the sanitiser also strips)."""
         if (h, link_title) != (LIST_LEVEL, True):
-            html = html.replace(self._title_html(view, LIST_LEVEL, True), self._title_html(view, h, link_title), 1)
+            return Markup(self._card_html(view, h, root, link_title))
+        html = self.cache.cards.get(view.fingerprint)
+        if html is None:
+            html = self._card_html(view, LIST_LEVEL, ROOT_MARK, True)
+            self.cache.cards.put(view.fingerprint, html)
         return Markup(html.replace(ROOT_MARK, root))
 
-    @contextlib.contextmanager
-    def cards_ahead(self, workers: int):
-        """The cards that CARD_BUDGET keeps as they are, rendered in a forked
-        process from now on while this one plans, then shared by both; kept
-        when the block ends. Rendered as pages asked for them instead, each
-        of the two processes that make the pages rendered nearly every card
-        itself (7,861 cards for 4,000 events). For a build that makes every
-        page; one that makes a few needs few cards. Cards beyond the budget
-        are still rendered as pages ask for them: shipped between the
-        processes, compressed, they took 60 MB more at 100,000 events."""
-        todo = [view for view in self.views if self.cache.cards.get(view.fingerprint) is None]
-        room = (CARD_BUDGET - self.cache.card_chars) // max(1, workers)  # each process's part of the budget
-        used = [0]  # by this process: each has its own copy after the fork
-
-        def within(views: list[EventView]) -> list[tuple[str, str]]:
-            made = []
-            for view in views:
-                if used[0] >= room:
-                    break
-                html = self._card_html(view)
-                used[0] += len(html)
-                if used[0] > room:
-                    break  # full: this card and the rest are made as pages ask for them
-                made.append((view.fingerprint, html))
-            return made
-
-        with Sharing(todo, within, workers, least=256, batch=32) as sharing:
-            yield
-            made = sharing.finish()
-        for key, html in made:  # after the block: plan() starts a new generation of the cache
-            self.cache.card_chars += len(html)
-            self.cache.cards.put(key, html)
-
-    def _card_html(self, view: EventView) -> str:
+    def _card_html(self, view: EventView, h: int, root: str, link_title: bool) -> str:
         macro = self.env.get_template("_event.html").module.event_card
-        return str(macro(view, LIST_LEVEL, Markup(ROOT_MARK), True))
-
-    def _title_html(self, view: EventView, h: int, link_title: bool) -> str:
-        macro = self.env.get_template("_event.html").module.event_title
-        return str(macro(view, h, Markup(ROOT_MARK), link_title))
+        return str(macro(view, h, Markup(root), link_title))
 
     def file(self, source: Path, path: str) -> None:
         """A file copied as it is; its key is a digest of its content."""

@@ -1,11 +1,8 @@
 """Sharing work between this process and a forked one (on two cores).
 
 The child inherits everything by fork, so only results cross between the
-processes, pickled through a pipe. Used where it pays: parsing a large
-events file, converting Markdown while the record is checked, rendering
-the cards while the site is planned, making the files of a site, comparing
-their keys with the last publish, and looking at the published folder
-while the build checks and plans.
+processes, pickled through a pipe. Publishing uses it to make the files of
+a site and to compare their keys with the last publish.
 """
 from __future__ import annotations
 
@@ -119,38 +116,6 @@ def _queue(count: int) -> int | None:
     return read_end
 
 
-class Ahead:
-    """work() started in a forked process at once, its result taken later
-    (`result()`), so that it runs while this process does something else.
-    Where there is no fork, work() runs when its result is asked for.
-    `close()` (or leaving a `with` block) ends a helper whose result is
-    not wanted."""
-
-    def __init__(self, work: Callable[[], object]):
-        self._work = work
-        self._helper = None
-        if hasattr(os, "fork"):
-            try:
-                self._helper = _Helper(work)
-            except OSError:  # no process to spare: the work is done when asked for
-                pass
-
-    def result(self):
-        if self._helper is None:
-            return self._work()
-        return self._helper.result()
-
-    def close(self) -> None:
-        if self._helper is not None:
-            self._helper.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.close()
-
-
 class _Helper:
     """A forked process computing work(); its result (or its exception) comes
     back pickled through a pipe. `result()` waits for it (once); `close()`
@@ -216,3 +181,11 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+
+
+def cores() -> int:
+    """Cores this process may use (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
