@@ -30,6 +30,7 @@ import pytest
 
 from timeline.commands.check import check
 from timeline.commands.new_event import new_event_text
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import DEFAULT_AUTHORITY, data, render_outputs
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
 from timeline.site.pages import render_site
@@ -222,12 +223,12 @@ def shipped_html(shipped):
 
 @pytest.fixture(scope="module")
 def outputs(shipped, shipped_html):
-    return render_outputs(shipped, shipped_html, environ={})
+    return render_outputs(shipped, Markdown(), shipped_html, environ={})
 
 
 @pytest.fixture(scope="module")
 def outputs_with_base(shipped, shipped_html):
-    return render_outputs(with_base_url(shipped), shipped_html, environ={})
+    return render_outputs(with_base_url(shipped), Markdown(), shipped_html, environ={})
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +241,7 @@ def fixture_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fixture_outputs(fixture_site):
-    return render_outputs(fixture_site, html_paths_of(fixture_site), environ={})
+    return render_outputs(fixture_site, Markdown(), html_paths_of(fixture_site), environ={})
 
 
 def test_every_output_is_written(outputs, outputs_with_base):
@@ -397,7 +398,7 @@ def test_ics_moments_in_utc_and_text_escaping(fixture_outputs, fixture_site):
 
 
 def test_ics_uses_the_host_and_absolute_urls_with_a_base_url(fixture_site):
-    raw = render_outputs(with_base_url(fixture_site), [], environ={})["events.ics"]
+    raw = render_outputs(with_base_url(fixture_site), Markdown(), [], environ={})["events.ics"]
     vevents = icalendar.Calendar.from_ical(raw).walk("VEVENT")
     assert all(str(v["UID"]).endswith("@example.org") for v in vevents)
     assert {str(v["URL"]) for v in vevents} == {f"{BASE_URL}events/{i}/" for i in FIXTURE_CALENDAR_IDS}
@@ -538,10 +539,10 @@ def test_sitemap_only_with_base_url(outputs, outputs_with_base, shipped_html):
 def test_jsonld_cannot_close_its_script_element(fixture_site):
     hostile = next(e for e in fixture_site.events if e.id == "moment-event")
     for site in (fixture_site, with_base_url(fixture_site)):
-        for text in (event_jsonld(site, hostile), site_jsonld(site)):
+        for text in (event_jsonld(site, Markdown(), hostile), site_jsonld(site)):
             assert not re.search(r"</script|<!--|<|>|&", text, re.IGNORECASE), text
             assert "\\u003c/script\\u003e" in text
-    parsed = json.loads(event_jsonld(fixture_site, hostile))
+    parsed = json.loads(event_jsonld(fixture_site, Markdown(), hostile))
     assert parsed["name"] == hostile.title  # the escapes are plain JSON: the data round-trips
     assert parsed["@type"] == "Event" and parsed["@context"] == "https://schema.org"
     assert parsed["startDate"] == "2022-03-29T15:00:00+03:00"
@@ -553,7 +554,7 @@ def test_jsonld_cannot_close_its_script_element(fixture_site):
 def test_event_jsonld_fields(shipped):
     site = with_base_url(shipped)
     for event in shipped.events:
-        parsed = json.loads(event_jsonld(site, event))
+        parsed = json.loads(event_jsonld(site, Markdown(), event))
         assert parsed["startDate"] == event.date.iso()  # at its precision: "2025-05", "2022"
         assert parsed["url"] == f"{BASE_URL}events/{event.id}/"
         assert ("location" in parsed) == bool(event.place)
@@ -569,15 +570,16 @@ def test_event_jsonld_fields(shipped):
 # --- determinism -----------------------------------------------------------------------------
 
 def test_rendering_twice_gives_identical_bytes(shipped, shipped_html, fixture_site):
-    assert render_outputs(shipped, shipped_html, environ={}) == render_outputs(shipped, shipped_html, environ={})
-    again = render_outputs(fixture_site, [], environ={})
-    assert again == render_outputs(fixture_site, [], environ={})
+    once = render_outputs(shipped, Markdown(), shipped_html, environ={})
+    assert once == render_outputs(shipped, Markdown(), shipped_html, environ={})
+    again = render_outputs(fixture_site, Markdown(), [], environ={})
+    assert again == render_outputs(fixture_site, Markdown(), [], environ={})
 
 
 def test_no_clock_is_read_without_source_date_epoch(monkeypatch, fixture_site, shipped, shipped_html):
     import time
 
-    expected = render_outputs(shipped, shipped_html, environ={})
+    expected = render_outputs(shipped, Markdown(), shipped_html, environ={})
 
     def clock(*args, **kwargs):
         raise AssertionError("the clock was read")
@@ -593,23 +595,23 @@ def test_no_clock_is_read_without_source_date_epoch(monkeypatch, fixture_site, s
         monkeypatch.setattr(time, name, clock)
     monkeypatch.setattr(dt, "datetime", NoClockDateTime)
     monkeypatch.setattr(dt, "date", NoClockDate)
-    got = render_outputs(shipped, shipped_html)  # environ defaults to os.environ
-    render_outputs(fixture_site, [])
+    got = render_outputs(shipped, Markdown(), shipped_html)  # environ defaults to os.environ
+    render_outputs(fixture_site, Markdown(), [])
     monkeypatch.undo()
     assert got == expected
 
 
 def test_source_date_epoch_sets_feed_updated_and_dtstamp(shipped, shipped_html):
     epoch = 1747353600  # 2025-05-16T00:00:00Z
-    files = render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": str(epoch)})
+    files = render_outputs(shipped, Markdown(), shipped_html, environ={"SOURCE_DATE_EPOCH": str(epoch)})
     feed = feedparser.parse(files["feed.xml"])
     assert feed.feed.updated == "2025-05-16T00:00:00Z"
     stamps = {v.decoded("DTSTAMP") for v in icalendar.Calendar.from_ical(files["events.ics"]).walk("VEVENT")}
     assert stamps == {dt.datetime(2025, 5, 16, tzinfo=dt.timezone.utc)}
-    plain = render_outputs(shipped, shipped_html, environ={})
+    plain = render_outputs(shipped, Markdown(), shipped_html, environ={})
     assert {k for k in files if files[k] != plain[k]} == {"feed.xml", "events.ics"}
     # Malformed values are ignored rather than guessed at.
-    assert render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": "soon"}) == plain
+    assert render_outputs(shipped, Markdown(), shipped_html, environ={"SOURCE_DATE_EPOCH": "soon"}) == plain
 
 
 # --- events.schema.json agrees with the validator -----------------------------------------------
@@ -748,8 +750,8 @@ def test_skeleton_forms_and_refusals():
 def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(shipped):
     from timeline.render.outputs import timelinejs
     dump = dict(ensure_ascii=False, sort_keys=True)
-    for made, whole, items in ((data.render_json(shipped), data.record(shipped), "events"),
-                               (timelinejs.render_timelinejs(shipped), timelinejs.timeline_data(shipped), "events")):
+    for made, whole, items in ((data.render_json(shipped, Markdown()), data.record(shipped, Markdown()), "events"),
+                               (timelinejs.render_timelinejs(shipped, Markdown()), timelinejs.timeline_data(shipped, Markdown()), "events")):
         text = b"".join(made).decode("utf-8")
         assert json.loads(text) == whole and text.endswith("}\n")
         # As json.dumps(indent=1) writes it, but for each item on a line of its own.
@@ -759,7 +761,7 @@ def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(s
         one_per_line[-1] = one_per_line[-1][:-1]
         assert text.split("\n") == outline[:at] + one_per_line + outline[at + 1:] + [""]
     empty = dataclasses.replace(shipped, events=())
-    assert json.loads(b"".join(data.render_json(empty)))["events"] == []
+    assert json.loads(b"".join(data.render_json(empty, Markdown())))["events"] == []
 
 
 def test_feed_holds_the_latest_events_only(tmp_path):
@@ -770,7 +772,7 @@ def test_feed_holds_the_latest_events_only(tmp_path):
     from synth import write_record
     site, problems = check(write_record(tmp_path, FEED_ENTRIES + 30))
     assert site is not None, problems
-    feed = feedparser.parse(render_outputs(site, [])["feed.xml"])
+    feed = feedparser.parse(render_outputs(site, Markdown(), [])["feed.xml"])
     assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == [e.id for e in newest_first(site)[:FEED_ENTRIES]]
 
 

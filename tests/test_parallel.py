@@ -50,7 +50,7 @@ def test_a_failure_in_the_helper_is_raised_here():
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    site, problems = check(write_record(tmp_path_factory.mktemp("synthetic"), 400), remember=False)
+    site, problems = check(write_record(tmp_path_factory.mktemp("synthetic"), 400))
     assert site is not None, problems
     return site
 

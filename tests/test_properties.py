@@ -580,9 +580,9 @@ MARKDOWN_ALPHABET = st.sampled_from(list("abcXYZ019 éÜ,.;:'\"?!%$()’‘“�
 def test_plain_paragraph_shortcut_agrees_with_markdown(text):
     """Where the shortcut answers, its HTML is exactly Python-Markdown's,
     and the sanitiser leaves it as it is."""
-    from timeline.render.markdown import _converter, clean, plain_paragraph
+    from timeline.render.markdown import Markdown, clean, plain_paragraph
     fast = plain_paragraph(text)
-    converter = _converter()
+    converter = Markdown().converter()
     converter.reset()
     if fast is not None:
         assert fast == converter.convert(text)

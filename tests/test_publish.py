@@ -190,7 +190,7 @@ def plan_of(events: Path):
 def counting_records(monkeypatch) -> list[str]:
     from timeline.render.outputs import data
     made, real = [], data.event_record
-    monkeypatch.setattr(data, "event_record", lambda site, event: made.append(event.id) or real(site, event))
+    monkeypatch.setattr(data, "event_record", lambda site, markdown, event: made.append(event.id) or real(site, markdown, event))
     return made
 
 

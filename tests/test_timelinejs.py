@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from timeline.render.markdown import Markdown
 from timeline.render.outputs.timelinejs import render_timelinejs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def timelinejs_url(shipped, tmp_path_factory):
         )
     folder = tmp_path_factory.mktemp("timelinejs")
     shutil.copytree(DIST, folder / "timelinejs")
-    (folder / "timeline.json").write_bytes(b"".join(render_timelinejs(shipped)))
+    (folder / "timeline.json").write_bytes(b"".join(render_timelinejs(shipped, Markdown())))
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True

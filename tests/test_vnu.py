@@ -83,14 +83,14 @@ KNOWN = {
     ),
     "links without href": (
         re.compile(r"Element “a” is missing required attribute “href”"),
-        "BUG: timeline/text.py markdown_html: nh3 removes an unsafe href (javascript:, data:, vbscript:) but "
+        "BUG: timeline/render/markdown.py Markdown.html: nh3 removes an unsafe href (javascript:, data:, vbscript:) but "
         "link_rel still adds rel=\"noopener noreferrer\", leaving <a rel=...> without href, which HTML forbids "
         "(vnu: 'Element “a” is missing required attribute “href”'). Fix: unwrap <a> that lost its href (or add "
         "rel only when an href is kept)",
     ),
     "invalid URLs": (
         re.compile(r"Bad value “[^”]*” for attribute “href” on element “a”: Illegal character"),
-        "BUG: timeline/text.py markdown_html keeps Markdown link targets that are not valid URLs (spaces from "
+        "BUG: timeline/render/markdown.py Markdown.html keeps Markdown link targets that are not valid URLs (spaces from "
         "a tab, U+0000, '<' as in [x](https://example.org/?q=<script>)); vnu: 'Bad value … for attribute "
         "“href” on element “a”: Illegal character'. Harmless (no scheme), but invalid: percent-encode the "
         "target or drop the link",

@@ -15,8 +15,9 @@ from timeline.commands.check import check
 from timeline.errors import Problem
 from timeline.publish.write import Manifest, publish
 from timeline.record.model import Site
-from timeline.site.pages import FragmentCache, Renderer, make_environment
-from timeline.speed import cache, stamp
+from timeline.site.pages import Renderer, make_environment
+from timeline.speed import stamp
+from timeline.speed.cache import BuildCache, templates_folder
 from timeline.speed.collector import collector_paused
 from timeline.speed.pool import cores
 
@@ -61,36 +62,34 @@ def build(events_path: Path, out: Path, display: str | None = None,
     know the address only at build time). `cache_dir`, when given, holds
     the build cache: read before, written after a successful build."""
     with collector_paused():
-        fragments = FragmentCache()
-        remember = cache_dir is not None
-        setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version()) if remember else ""
-        previous = _previous_manifest(cache_dir, fragments) if remember else None
-        site, problems = check(events_path, display, remember)
+        cache = BuildCache.read(cache_dir) if cache_dir is not None else None
+        setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version()) if cache else ""
+        previous = _previous_manifest(cache_dir) if cache else None
+        site, problems = check(events_path, display, cache)
         if site is None:
             return None, problems
         if base_url:
             site = with_base_url(site, base_url)
         if refusal := unsafe_output(out, events_path, site):
             return None, [refusal]
-        env = make_environment(cache.templates_folder(cache_dir) if remember else None, one_build=True)
-        plan = Renderer(site, env, cache=fragments).plan()
-        manifest = publish(plan.everything(), out, previous, min(2, cores()), record=remember)
-    if remember:
-        _remember(cache_dir, fragments, site, setting, events_path, out, base_url, manifest)
+        env = make_environment(templates_folder(cache_dir) if cache else None, one_build=True)
+        renderer = Renderer(site, env, cache.fragments, markdown=cache.markdown) if cache else Renderer(site, env)
+        manifest = publish(renderer.plan().everything(), out, previous, min(2, cores()), record=cache is not None)
+    if cache:
+        _remember(cache_dir, cache, site, setting, events_path, out, base_url, manifest)
     return site, []
 
 
-def _previous_manifest(cache_dir: Path, fragments: FragmentCache) -> Manifest | None:
-    """What the last build wrote, with the reusable results it left in the cache."""
+def _previous_manifest(cache_dir: Path) -> Manifest | None:
+    """What the last build with this cache wrote."""
     last = stamp.read(cache_dir)
-    cache.read(cache_dir, fragments)
     return last.manifest if last else None
 
 
-def _remember(cache_dir: Path, fragments: FragmentCache, site: Site, setting: str, events_path: Path,
+def _remember(cache_dir: Path, cache: BuildCache, site: Site, setting: str, events_path: Path,
               out: Path, base_url: str | None, manifest: Manifest) -> None:
     """Keep what the next build can reuse, and stamp what this one published."""
-    cache.write(cache_dir, fragments)
+    cache.write(cache_dir)
     # Changed while the build ran: the next build must not trust a stamp.
     if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) != setting:
         return

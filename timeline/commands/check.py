@@ -7,15 +7,17 @@ from timeline.errors import Problem
 from timeline.record.load import load
 from timeline.record.model import Site
 from timeline.record.validate import validate
+from timeline.speed.cache import BuildCache
 
 
-def check(events_path: Path, display: str | None = None, remember: bool = True) -> tuple[Site | None, list[Problem]]:
+def check(events_path: Path, display: str | None = None,
+          cache: BuildCache | None = None) -> tuple[Site | None, list[Problem]]:
     """Load and validate; the site model, or every problem found.
 
-    `remember` keeps parsed and checked pieces for the next check (the
-    preview, the build cache); a one-off build leaves it off and needs
-    less memory."""
-    loaded, problems = load(events_path, display, remember)
+    With a `cache` (the preview, a cached build), unchanged pieces of the
+    file are reused from it and this check's are kept in it; without, a
+    one-off check keeps nothing and needs less memory."""
+    loaded, problems = load(events_path, display, cache.parsed if cache else None)
     if loaded is None:
         return None, problems
-    return validate(loaded, remember)
+    return validate(loaded, cache.checked if cache else None)

@@ -43,6 +43,7 @@ from watchdog.observers.polling import PollingObserver
 from timeline.commands.check import check
 from timeline.config import PROJECT, TEMPLATES
 from timeline.site.pages import FragmentCache, Plan, Renderer, make_environment
+from timeline.speed.cache import BuildCache
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
@@ -77,7 +78,7 @@ class Preview:
         self.events = events
         self.display = display
         self.env = make_environment()
-        self.cache = FragmentCache(keep_pages=True)
+        self.cache = BuildCache(fragments=FragmentCache(keep_pages=True))
         self.jobs: Plan | None = None  # the last good site, planned
         self.problems: list[str] = []
         self.generation = 0  # bumped after every rebuild, good or bad
@@ -98,11 +99,11 @@ class Preview:
         """Check and plan the site, showing nothing yet: the watcher may drop it unseen."""
         started = time.perf_counter()
         try:
-            site, problems = check(self.events, self.display)
+            site, problems = check(self.events, self.display, self.cache)
             jobs = None
             if site is not None:
                 _compile_templates(self.env)  # a template's syntax error shows now, not on a later request
-                jobs = Renderer(site, self.env, self.cache).plan()
+                jobs = Renderer(site, self.env, self.cache.fragments, markdown=self.cache.markdown).plan()
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
             jobs, lines = None, [_describe(error)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
@@ -86,11 +86,13 @@ class LineMap:
         return 1
 
 
-def load(path: Path, display: str | None = None, remember: bool = True) -> tuple[Loaded | None, list[Problem]]:
+def load(path: Path, display: str | None = None,
+         memo: ParseMemo | None = None) -> tuple[Loaded | None, list[Problem]]:
     """Parse the events file; on failure return the problems instead.
 
-    `remember=False` keeps nothing for the next load: a one-off build of a
-    large file then holds it once, not twice."""
+    With a `memo`, each event's piece of the file is parsed once and kept
+    for the next load (the preview, the build cache); without, nothing is
+    kept, and a one-off build of a large file holds it once, not twice."""
     display = display or str(path)
     try:
         raw = path.read_bytes()
@@ -108,7 +110,7 @@ def load(path: Path, display: str | None = None, remember: bool = True) -> tuple
     if not text.strip():
         return None, [Problem(display, 1, "the file is empty; it needs a [site] table, [sources] and [[events]]")]
     try:
-        data, lines = parse(text, remember)
+        data, lines = parse(text, memo)
     except ValueError as error:
         if not _is_toml_error(error):
             raise
@@ -129,8 +131,6 @@ def load(path: Path, display: str | None = None, remember: bool = True) -> tuple
 # Searched without a leading ^[ \t]*, which made the regex try every
 # position of the file (4x slower); events_headers() checks the line start.
 _EVENTS_HEADER = re.compile(r"\[\[[ \t]*events[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
-_pieces: dict[str, "dict | EventPiece"] = {}  # piece → its tables (the first piece) or event
-_piece_lines: dict[str, dict] = {}
 
 
 class EventPiece:
@@ -155,6 +155,17 @@ class EventPiece:
         return self._table
 
 
+@dataclass
+class ParseMemo:
+    """The pieces of the last file loaded, for the next load to reuse."""
+    pieces: dict[str, dict | EventPiece] = field(default_factory=dict)  # its tables (the first piece) or event
+    lines: dict[str, dict] = field(default_factory=dict)  # piece → the lines of its keys
+
+    def restore(self, texts) -> None:
+        """Pieces that once parsed as one event each, from the build cache."""
+        self.pieces = {text: EventPiece(text) for text in texts}
+
+
 def _fast_loads(text: str) -> dict:
     """tomli where installed (the parser tomllib came from, compiled with
     mypyc: about four times faster); errors always come from tomllib, so
@@ -169,14 +180,14 @@ def _fast_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
-def parse(text: str, remember: bool = True) -> tuple[dict, "LineMap"]:
+def parse(text: str, memo: ParseMemo | None = None) -> tuple[dict, "LineMap"]:
     """TOML → (tables, their lines); raises tomllib.TOMLDecodeError.
 
-    With `remember`, the events are EventPieces (see there) when the file
+    With a `memo`, the events are EventPieces (see there) when the file
     could be cut into them, else tables."""
-    starts = events_headers(text) if remember else None
+    starts = events_headers(text) if memo is not None else None
     if starts:
-        combined = _parse_in_pieces(text, starts)
+        combined = _parse_in_pieces(text, starts, memo)
         if combined is not None:
             return combined
     return _fast_loads(text), LineMap(compute=lambda: scan_lines(text))
@@ -202,8 +213,7 @@ def events_headers(text: str) -> list[int]:
     return starts
 
 
-def _parse_in_pieces(text: str, starts: list[int]):
-    global _pieces
+def _parse_in_pieces(text: str, starts: list[int], memo: ParseMemo):
     used: dict[str, dict | EventPiece] = {}
     bounds = [0, *starts, len(text)]
     pieces = [text[begin:end] for begin, end in pairwise(bounds)]
@@ -211,7 +221,7 @@ def _parse_in_pieces(text: str, starts: list[int]):
     events: list[EventPiece] = []
     try:
         for index, piece in enumerate(pieces):
-            held = _pieces.get(piece)
+            held = memo.pieces.get(piece)
             if index == 0:
                 tables = held if isinstance(held, dict) else _fast_loads(piece)
                 if "events" in tables:
@@ -230,9 +240,9 @@ def _parse_in_pieces(text: str, starts: list[int]):
         if not _is_toml_error(error):
             raise
         return None
-    _pieces = used  # keep only what this text uses, so the cache cannot grow
+    memo.pieces = used  # only what this text uses, so the memo cannot grow
     data["events"] = events
-    return data, LineMap(compute=lambda: _lines_of_pieces(pieces))
+    return data, LineMap(compute=lambda: _lines_of_pieces(pieces, memo))
 
 
 def resolved(data: dict) -> dict:
@@ -242,24 +252,12 @@ def resolved(data: dict) -> dict:
     return {**data, "events": [e.table if isinstance(e, EventPiece) else e for e in data["events"]]}
 
 
-def pieces_held() -> frozenset[str]:
-    """Which pieces the cache holds (to tell whether it changed)."""
-    return frozenset(_pieces)
-
-
-def restore_pieces(texts) -> None:
-    """Pieces that once parsed as one event each, from the build cache."""
-    global _pieces
-    _pieces = {text: EventPiece(text) for text in texts}
-
-
-def _lines_of_pieces(pieces: list[str]) -> dict[Path_, int]:
-    global _piece_lines
+def _lines_of_pieces(pieces: list[str], memo: ParseMemo) -> dict[Path_, int]:
     used: dict[str, dict] = {}
     lines: dict[Path_, int] = {}
     line_offset = 0
     for index, piece in enumerate(pieces):
-        piece_lines = _piece_lines.get(piece)
+        piece_lines = memo.lines.get(piece)
         if piece_lines is None:
             piece_lines = scan_lines(piece)
         used[piece] = piece_lines
@@ -271,7 +269,7 @@ def _lines_of_pieces(pieces: list[str]) -> dict[Path_, int]:
                     key = ("events", index - 1, *key[2:])
                 lines[key] = line + line_offset
         line_offset += piece.count("\n")
-    _piece_lines = used
+    memo.lines = used
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from timeline.errors import Problem
@@ -43,16 +44,15 @@ CITATION_KEYS = ("source", "quote")
 DIFFERENCE_KEYS = ("about", "note", "versions")
 VERSION_KEYS = ("claim", "source", "quote")
 
-# id(table) → (table, sources key, Event): see _Checker.cached_event. Holding
-# the table keeps its id from being reused while the entry exists.
-_event_cache: dict[str, tuple[str, Event]] = {}  # piece of the file → (sources key, checked event)
-_normalised: dict[str, NormalisedText] = {}  # source text → its normalised form, from the last check
 
 
-def _keep_normalised(sources: dict[str, tuple]) -> None:
-    """Normalising a long source is slow: keep the ones in use for the next check."""
-    global _normalised
-    _normalised = {normal.original: normal for _, normal in sources.values()}
+@dataclass
+class CheckMemo:
+    """What the last check made that the next can reuse."""
+    # piece of the file → (sources key, checked event): see _Checker.reused_event
+    events: dict[str, tuple[str, Event]] = field(default_factory=dict)
+    # source text → its normalised form: normalising a long source is slow
+    normalised: dict[str, NormalisedText] = field(default_factory=dict)
 
 _TYPE_NAMES = {str: "a string", bool: "true or false", list: "an array", dict: "a table"}
 
@@ -91,14 +91,15 @@ def suggest(word: str, choices) -> str:
 class _Checker:
     """Collects problems while turning raw tables into the model."""
 
-    def __init__(self, loaded: Loaded):
+    def __init__(self, loaded: Loaded, memo: CheckMemo):
         self.loaded = loaded
+        self.memo = memo
         self.lines = loaded.lines
         self.problems: list[Problem] = []
         self.root = loaded.path.resolve().parent
         self.broken_sources: set[str] = set()  # declared, but with problems
         self.sources_key = ""  # digest of every source's id, file and text
-        self.remember = True  # keep checked events for the next check
+        self.remember = True  # keep checked events for the next check (see validate)
         self.next_cache: dict[str, tuple[str, Event]] = {}
 
     def problem(self, path: tuple, message: str, subject: str = "") -> None:
@@ -186,10 +187,10 @@ class _Checker:
             if title and file and text is not None:
                 source = Source(source_id, title.strip(), self.root / file, file, text,
                                 publisher.strip(), url, title_assigned, note.strip())
-                result[source_id] = (source, _normalised.get(text) or NormalisedText(text))
+                result[source_id] = (source, self.memo.normalised.get(text) or NormalisedText(text))
             else:
                 self.broken_sources.add(source_id)
-        _keep_normalised(result)
+        self.memo.normalised = {normal.original: normal for _, normal in result.values()}
         return result
 
     def source_text(self, file: str, path: tuple, subject: str) -> str | None:
@@ -232,7 +233,7 @@ class _Checker:
         if not text.strip():
             self.problem(path, f"file '{file}' is empty", subject)
             return None
-        if text not in _normalised and (match := _UNSAFE.search(text)):  # a text from the last check passed
+        if text not in self.memo.normalised and (match := _UNSAFE.search(text)):  # a text from the last check passed
             line = text.count("\n", 0, match.start()) + 1
             self.problem(path, f"file '{file}' contains {unsafe_character(match.group())} on its line {line}; "
                                "archived documents must be plain text", subject)
@@ -286,7 +287,7 @@ class _Checker:
         of it (see render.event_view)."""
         if not isinstance(item, EventPiece):
             return None
-        hit = _event_cache.get(item.text)
+        hit = self.memo.events.get(item.text)
         if hit is None or hit[0] != self.sources_key:
             return None
         if self.remember:
@@ -441,31 +442,14 @@ class _Checker:
         return tuple(result)
 
 
-def saved_events() -> list[tuple[str, str, Event]]:
-    """(piece of events.toml, sources key, event) of every reusable checked event."""
-    return [(piece, sources_key, event) for piece, (sources_key, event) in _event_cache.items()]
-
-
-def events_held() -> frozenset[tuple[str, int]]:
-    """Which checked events the cache holds, by piece and identity (to tell whether it changed)."""
-    return frozenset((piece, id(event)) for piece, (_, event) in _event_cache.items())
-
-
-def restore_events(saved: list[tuple[str, str, Event]]) -> None:
-    """Checked events saved by the build cache, with the pieces they came from."""
-    from timeline.record import load
-
-    global _event_cache
-    _event_cache = {piece: (sources_key, event) for piece, sources_key, event in saved}
-    load.restore_pieces(_event_cache)
-
-
-def validate(loaded: Loaded, remember: bool = True) -> tuple[Site | None, list[Problem]]:
+def validate(loaded: Loaded, memo: CheckMemo | None = None) -> tuple[Site | None, list[Problem]]:
     """Check everything; return the site model only when nothing is wrong.
 
-    `remember=False` keeps nothing for the next check (a one-off build)."""
-    checker = _Checker(loaded)
-    checker.remember = remember
+    With a `memo`, unchanged events and sources are taken from the last
+    check and this one's are kept for the next; without, nothing is kept
+    (a one-off build)."""
+    checker = _Checker(loaded, memo or CheckMemo())
+    checker.remember = memo is not None
     data = loaded.data
     checker.unknown_keys(data, TOP_KEYS, (), "", "the events file")
     info = checker.site(data)
@@ -474,8 +458,8 @@ def validate(loaded: Loaded, remember: bool = True) -> tuple[Site | None, list[P
         repr(sorted((k, s.file, normal.digest) for k, (s, normal) in sources.items())).encode(), digest_size=20
     ).hexdigest()
     events = checker.events(data, sources)
-    global _event_cache
-    _event_cache = checker.next_cache  # only what this file still holds
+    if memo is not None:
+        memo.events = checker.next_cache  # only what this file still holds
     problems = sorted(checker.problems, key=lambda p: (p.line or 0))
     if problems or info is None:
         return None, problems

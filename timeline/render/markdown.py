@@ -1,10 +1,8 @@
-"""Text helpers shared by the renderers: Markdown, plain text, slugs, durations."""
+"""Markdown → sanitised HTML, for summaries, notes and the Markdown pages."""
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from functools import cache, lru_cache
 from urllib.parse import quote
 
 import nh3
@@ -15,35 +13,43 @@ from markupsafe import Markup
 _ALLOWED_TAGS = {"p", "em", "strong", "a", "code", "ul", "ol", "li", "blockquote", "br", "h2", "h3", "h4"}
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
-_TAG = re.compile(r"<[^>]+>")
 
-@cache
-def _converter():
-    """One converter for the process, made when first needed: a build that
-    finds every summary in its cache does not even import Markdown."""
-    import markdown
+class Markdown:
+    """Markdown → sanitised HTML, each text converted once and kept.
 
-    return markdown.Markdown(extensions=[], output_format="html")
+    `done` maps (text, page) → HTML; the build cache saves it and hands it
+    to the next build, since summaries rarely change."""
 
+    def __init__(self, done: dict[tuple[str, bool], Markup] | None = None):
+        self.done = {} if done is None else done
+        self._converter = None
 
-# (text, page) → HTML. A plain dict rather than lru_cache so that the build
-# cache (timeline/cache.py) can save it and fill it again.
-markdown_cache: dict[tuple[str, bool], Markup] = {}
+    def html(self, text: str, page: bool = False) -> Markup:
+        """`text` as HTML, returned as Markup (safe to show as it is), the
+        very object kept: wrapping it again would copy every summary.
 
+        `page` allows a top-level heading, for the Markdown pages (the about
+        page brings its own <h1>); summaries and notes never get one."""
+        kept = self.done.get((text, page))
+        if kept is None:
+            kept = self.done[(text, page)] = Markup(self._convert(text, page))
+        return kept
 
-def markdown_html(text: str, page: bool = False) -> Markup:
-    """Markdown → sanitised HTML; cached by text since summaries rarely change.
+    def _convert(self, text: str, page: bool) -> str:
+        cleaned = _sanitise(text, page, self.converter)
+        # nh3 drops an unsafe href but keeps the <a>; an <a> without href is
+        # invalid with rel, and useless: keep its text only.
+        cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
+        return _HREF.sub(_valid_href, cleaned)
 
-    Returned as Markup (safe to show as it is), the very object the cache
-    holds: wrapping it again would copy every summary of the site.
+    def converter(self):
+        """Python-Markdown's converter, made when first needed: a build that
+        finds every text already converted does not even import it."""
+        if self._converter is None:
+            import markdown
 
-    `page` allows a top-level heading, for the Markdown pages (the about page
-    brings its own <h1>); summaries and notes never get one.
-    """
-    cached = markdown_cache.get((text, page))
-    if cached is None:
-        cached = markdown_cache[(text, page)] = Markup(_convert(text, page))
-    return cached
+            self._converter = markdown.Markdown(extensions=[], output_format="html")
+        return self._converter
 
 
 _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
@@ -56,14 +62,6 @@ def _valid_href(match: re.Match) -> str:
     # every kept link is a valid URL; the scheme was already checked by nh3.
     url = html.unescape(match.group(1))
     return f'href="{html.escape(quote(url, safe=_URL_SAFE), quote=True)}"'
-
-
-def _convert(text: str, page: bool) -> str:
-    cleaned = _sanitise(text, page)
-    # nh3 drops an unsafe href but keeps the <a>; an <a> without href is
-    # invalid with rel, and useless: keep its text only.
-    cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
-    return _HREF.sub(_valid_href, cleaned)
 
 
 # A paragraph of words and common punctuation, which Python-Markdown would
@@ -86,11 +84,11 @@ def plain_paragraph(text: str) -> str | None:
     return f"<p>{body}</p>" if _PLAIN_PARAGRAPH.fullmatch(body) else None
 
 
-def _sanitise(text: str, page: bool) -> str:
+def _sanitise(text: str, page: bool, make_converter) -> str:
     rendered = plain_paragraph(text)
     if rendered is not None:
         return rendered  # nothing in it for the sanitiser to change (tested)
-    converter = _converter()
+    converter = make_converter()
     converter.reset()
     return clean(converter.convert(text), page)
 
@@ -105,33 +103,3 @@ def clean(rendered: str, page: bool = False) -> str:
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-
-
-# Bounded: unbounded, the plain texts of 100,000 summaries (for the CSV and
-# the calendar) stayed in memory for the whole build.
-@lru_cache(maxsize=8192)
-def plain_text(markdown_text: str, limit: int | None = None) -> str:
-    """The words of a Markdown text, for meta descriptions and feeds."""
-    words = html.unescape(_TAG.sub("", str(markdown_html(markdown_text)))).split()
-    text = " ".join(words)
-    if limit and len(text) > limit:
-        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return text
-
-
-def slugify(name: str) -> str:
-    """'Recep Tayyip Erdoğan' → 'recep-tayyip-erdogan'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug or "x"
-
-
-def duration_words(minutes: int) -> str:
-    """90 → '1 hour 30 minutes'."""
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if rest:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)

@@ -34,10 +34,11 @@ from markupsafe import Markup
 from timeline.config import PAGES, STATIC, TEMPLATES
 from timeline.record.dates import MONTHS, display_range, gap_words
 from timeline.record.model import Citation, Event, Site, Source
-from timeline.render.markdown import duration_words, markdown_html, plain_text, slugify
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import OUTPUT_FILES, output_makers
 from timeline.render.outputs.feed import feed_memo
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
+from timeline.render.text import duration_words, plain_text, slugify
 from timeline.site.listing import (
     EVENTS_PER_PAGE,
     Listing,
@@ -105,21 +106,10 @@ class EventView:
     citations: tuple[CitationView, ...]
     differences: tuple[DifferenceView, ...]
     source_ids: tuple[str, ...]
+    summary_html: Markup
+    editor_note_html: Markup
+    description: str  # the summary's first words, for meta descriptions
     fingerprint: str
-
-    # The Markdown is looked up when shown, not when the view is made: a
-    # build makes the views while its helper is still converting summaries.
-    @property
-    def summary_html(self) -> Markup:
-        return markdown_html(self.event.summary)
-
-    @property
-    def editor_note_html(self) -> Markup:
-        return markdown_html(self.event.editor_note) if self.event.editor_note else NO_HTML
-
-    @property
-    def description(self) -> str:
-        return plain_text(self.event.summary, limit=200)
 
 
 @dataclass(frozen=True)
@@ -161,7 +151,8 @@ class Names:
         self.links = {name: Link(name, f"{folder}/{slug}/") for name, slug in self.slugs.items()}
 
 
-def event_view(event: Event, site: Site, actors: Names, tags: Names, cache: "FragmentCache | None" = None) -> EventView:
+def event_view(event: Event, site: Site, actors: Names, tags: Names, markdown: Markdown,
+               cache: "FragmentCache | None" = None) -> EventView:
     """The event as its templates show it; reused while the event is unchanged.
 
     Validation hands out the same Event object for an unchanged event, and
@@ -177,7 +168,7 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names, cache: "Fra
     tag_links = tuple(tags.links[t] for t in event.tags)
     cited = tuple(sorted({(c.source_id, site.sources[c.source_id].title, site.sources[c.source_id].publisher)
                           for c in event.all_citations()}))
-    view = _make_view(event, site, actor_links, tag_links, cited)
+    view = _make_view(event, site, markdown, actor_links, tag_links, cited)
     if cache is not None:
         cache.next_views[id(event)] = (event, view)
     return view
@@ -189,8 +180,9 @@ def views_context(site: Site, actors: Names, tags: Names) -> tuple:
             tuple(actors.slugs.items()), tuple(tags.slugs.items()))
 
 
-def _make_view(event: Event, site: Site, actor_links, tag_links, cited) -> EventView:
+def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_links, cited) -> EventView:
     date = event.date
+    summary_html = markdown.html(event.summary)
     return EventView(
         event=event,
         url=f"events/{event.id}/",
@@ -207,6 +199,9 @@ def _make_view(event: Event, site: Site, actor_links, tag_links, cited) -> Event
             for d in event.differences
         ),
         source_ids=tuple(sorted({c.source_id for c in event.all_citations()})),
+        summary_html=summary_html,
+        editor_note_html=markdown.html(event.editor_note) if event.editor_note else NO_HTML,
+        description=plain_text(summary_html, limit=200),
         fingerprint=fingerprint((event, cited, actor_links, tag_links)),
     )
 
@@ -493,8 +488,9 @@ class Renderer:
     """Plans every of one site as a Job; `jobs` maps path → Job."""
 
     def __init__(self, site: Site, env: Environment | None = None, cache: FragmentCache | None = None,
-                 with_outputs: bool = True, limit: int = EVENTS_PER_PAGE):
+                 with_outputs: bool = True, limit: int = EVENTS_PER_PAGE, markdown: Markdown | None = None):
         self.site = site
+        self.markdown = markdown or Markdown()
         self.with_outputs = with_outputs
         self.limit = limit
         self.env = env or make_environment()
@@ -507,7 +503,7 @@ class Renderer:
         context = views_context(site, self.actors, self.tags)
         if context != self.cache.views_context:
             self.cache.views, self.cache.views_context = {}, context
-        self.views = [event_view(e, site, self.actors, self.tags, self.cache) for e in events]
+        self.views = [event_view(e, site, self.actors, self.tags, self.markdown, self.cache) for e in events]
 
     def card(self, view: EventView, h: int = LIST_LEVEL, root: str = "", link_title: bool = True) -> Markup:
         """One event's card. As lists show it, it is rendered once, with a
@@ -643,13 +639,13 @@ class Renderer:
         path = f"events/{view.event.id}/index.html"
         return self._render_page(path, "event.html", _root_for(path), {
             "view": view, "title": view.event.title, "previous": previous, "next": following, "home": home,
-            "jsonld": Markup(event_jsonld(self.site, view.event)),
+            "jsonld": Markup(event_jsonld(self.site, self.markdown, view.event)),
         })
 
     def _other_files(self) -> None:
         about = (PAGES / "about.md").read_text(encoding="utf-8")
         self.page("about/index.html", "page.html", memo=(about,), title="About this timeline",
-                  body=markdown_html(about, page=True))
+                  body=self.markdown.html(about, page=True))
         # Hosts serve 404.html at any depth, so its links cannot be relative.
         self.page("404.html", "404.html", root=self.site.info.base_url or "/", memo=(), title="Page not found")
         for asset in sorted(STATIC.rglob("*")):
@@ -689,7 +685,7 @@ class Renderer:
             return fingerprint((path, record_digest()))
 
         return {path: Job(path, make, partial(key_of, path), self._store, salt=fingerprint((path, shared)))
-                for path, make in output_makers(site, paths, event_keys=keys).items()}
+                for path, make in output_makers(site, self.markdown, paths, event_keys=keys).items()}
 
     def _listing_pages(self, listing: Listing, title: str, up: list[Link], filters, skip_root: bool = False) -> None:
         """A page for every part of a cut list: links to its parts, or its events."""
@@ -769,7 +765,7 @@ class Renderer:
                 more=more, citing=len(citing),
                 # "./" and quoting: a file named "javascript:x.txt" must stay a relative link
                 archive_href="./" + quote(archive_name),
-                note_html=markdown_html(source.note) if source.note else NO_HTML,
+                note_html=self.markdown.html(source.note) if source.note else NO_HTML,
             )
         counted = [(s, len({v.event.id for v, _ in cited_by[s.id]})) for s in sources]
         self.page("sources/index.html", "sources.html", memo=tuple((self._source_digests[s.id], n) for s, n in counted),

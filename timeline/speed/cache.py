@@ -1,29 +1,33 @@
-"""The build cache on disk: results of the last build that the next can reuse.
+"""The build cache: what one build hands to the next, in memory and on disk.
 
-Two files in the cache folder (`.cache/` beside the events file unless
-`--cache-dir` says otherwise), beside the build's stamp (stamp.py): the
-main file, and a small one with what later builds added to it. They only
-ever hold results keyed by everything they were made from: checked
-events by their piece of events.toml (its text) and the sources' texts,
-and Markdown by its text (parsed tables and pages are not kept here, so the
-cache stays small however large the site; the stamp names the key each
-published file was made under). So an entry is either right for this
-build or never looked up. The main file is tagged with a digest of the
-code and templates that made it, the second names the main file by its
-checksum; a file from other code, or one that cannot be read for any
-reason (its checksum catches truncation and damage), is ignored and
-replaced. It is a local working folder, like `.venv/`: never take one
-from someone else.
+One object, passed to each step that reuses something: the parsed pieces
+of events.toml (record.load), the checked events and normalised sources
+(record.validate), converted Markdown (render.markdown), and the views,
+cards and, in the preview, pages (site.pages). Every entry is keyed by
+everything it was made from: checked events by their piece of events.toml
+(its text) and the sources' digest, Markdown by its text, views by the
+checked event they show. So an entry is either right for this build or
+never looked up.
+
+On disk (`.cache/` beside the events file unless `--cache-dir` says
+otherwise) it is two files beside the build's stamp (stamp.py): the main
+file, and a small one with what later builds added to it. Parsed tables
+and pages are not kept there, so the cache stays small however large the
+site. The main file is tagged with a digest of the code and templates
+that made it, the second names the main file by its checksum; a file from
+other code, or one that cannot be read for any reason (its checksum
+catches truncation and damage), is ignored and replaced. It is a local
+working folder, like `.venv/`: never take one from someone else.
 """
 from __future__ import annotations
 
-import gc
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from timeline.record import load, validate
-from timeline.render import markdown
+from timeline.record.load import ParseMemo
+from timeline.record.validate import CheckMemo
+from timeline.render.markdown import Markdown
 from timeline.site.pages import FragmentCache
 from timeline.speed import pickled
 from timeline.speed.stamp import code_version
@@ -32,43 +36,32 @@ FILE_NAME = "build-cache.pickle"
 DELTA_NAME = "build-cache.delta.pickle"  # what changed since FILE_NAME was written
 
 
-def templates_folder(folder: Path) -> Path | None:
-    """Where compiled templates are kept (see render.make_environment); None
-    when it cannot be made, and templates are compiled every time."""
-    try:
-        (folder / "templates").mkdir(parents=True, exist_ok=True)
-        return folder / "templates"
-    except OSError:
-        return None
+@dataclass
+class BuildCache:
+    """Everything one build can hand to the next (see the module's docstring)."""
+    parsed: ParseMemo = field(default_factory=ParseMemo)
+    checked: CheckMemo = field(default_factory=CheckMemo)
+    markdown: Markdown = field(default_factory=Markdown)
+    fragments: FragmentCache = field(default_factory=FragmentCache)
+    restored: tuple | None = None  # (_Base, held()) of the file it was read from, to tell what is new
 
+    @classmethod
+    def read(cls, folder: Path) -> BuildCache:
+        """The cache saved in `folder`; an empty one where nothing there is usable."""
+        cache = cls()
+        found = pickled.load(folder / FILE_NAME)
+        if found is None:
+            return cache
+        state, checksum = found
+        if not isinstance(state, dict) or state.get("version") != code_version():
+            return cache
+        try:
+            cache._restore(state, checksum, folder)
+        except Exception:  # from an older layout: start empty
+            return cls()
+        return cache
 
-def read(folder: Path, fragments: FragmentCache) -> bool:
-    """Fill the in-memory caches from `folder`; False when there was nothing usable.
-
-    What it restores lives until the end of the build: it is loaded with
-    the cyclic collector off (millions of new objects and no garbage, which
-    the collector would scan again and again, a third of the time) and then
-    frozen out of its way (commands.build unfreezes it when it is done)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if not _read(folder, fragments):
-            return False
-        gc.freeze()
-        return True
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read(folder: Path, fragments: FragmentCache) -> bool:
-    found = pickled.load(folder / FILE_NAME)
-    if found is None:
-        return False
-    state, checksum = found
-    if not isinstance(state, dict) or state.get("version") != code_version():
-        return False
-    try:
+    def _restore(self, state: dict, checksum: bytes, folder: Path) -> None:
         views = tuple(view for *_, view in state["events"] if view)
         base = _Base(checksum, frozenset(piece for piece, *_ in state["events"]), views, frozenset(map(id, views)),
                      frozenset(state["markdown"]), state["views_context"])
@@ -79,16 +72,64 @@ def _read(folder: Path, fragments: FragmentCache) -> bool:
             state["events"] += delta["events"]  # later entries win
             state["markdown"].update(delta["markdown"])
             state["views_context"], state["stamp"] = delta["views_context"], delta["stamp"]
-        validate.restore_events([(piece, key, event) for piece, key, event, _ in state["events"]])
+        self.checked.events = {piece: (key, event) for piece, key, event, _ in state["events"]}
+        self.parsed.restore(self.checked.events)
         # Views hold the same Event objects that validation will hand out again.
-        fragments.views = {id(event): (event, view) for _, _, event, view in state["events"] if view}
-        fragments.views_context = state["views_context"]
-        markdown.markdown_cache.update(state["markdown"])
-        fragments.stamp = state["stamp"]
-        fragments.restored = (base, _held(fragments))
-        return True
-    except Exception:  # from an older layout: start empty
-        return False
+        self.fragments.views = {id(event): (event, view) for _, _, event, view in state["events"] if view}
+        self.fragments.views_context = state["views_context"]
+        self.fragments.stamp = state["stamp"]
+        self.markdown.done.update(state["markdown"])
+        self.restored = (base, self.held())
+
+    def held(self) -> tuple:
+        """What the cache holds, cheaply compared: equal means nothing to save."""
+        fragments = self.fragments
+        return (frozenset(self.parsed.pieces), frozenset((piece, id(event)) for piece, (_, event)
+                                                         in self.checked.events.items()),
+                len(self.markdown.done), frozenset((key, id(view)) for key, (_, view) in fragments.views.items()),
+                fragments.views_context, fragments.stamp)
+
+    def write(self, folder: Path) -> None:
+        """Save the cache into `folder`.
+
+        Nothing is written when it holds what was read. When little changed
+        since the main file was written (an edit or two), only what is new
+        goes into a small second file that names the main one by its
+        checksum; otherwise the main file is replaced whole."""
+        base, held = self.restored or (None, None)
+        if held is not None and self.held() == held:
+            return
+        events = [(piece, key, event, self.fragments.views.get(id(event), (None, None))[1])
+                  for piece, (key, event) in self.checked.events.items()]
+        try:
+            delta = self._delta(base, events)
+            if delta is not None:
+                pickled.dump(folder / DELTA_NAME, delta)
+                return
+            pickled.dump(folder / FILE_NAME, {
+                "version": code_version(), "events": events, "views_context": self.fragments.views_context,
+                "markdown": dict(self.markdown.done), "stamp": self.fragments.stamp,
+            })
+            (folder / DELTA_NAME).unlink(missing_ok=True)  # names the replaced file: useless now
+        except OSError as error:  # the site is built; only the next build will be slower
+            print(f"warning: could not save the build cache in {folder}: {error.strerror or error}", file=sys.stderr)
+
+    def _delta(self, base: _Base | None, events: list) -> dict | None:
+        """What is new since the main file, when that is little; else None.
+
+        Views made under another context replace every view of the main
+        file, which a delta (applied over it) cannot express."""
+        if base is None or self.fragments.views_context != base.views_context:
+            return None
+        delta = {
+            "base": base.checksum,
+            "events": [entry for entry in events if entry[0] not in base.pieces or id(entry[3]) not in base.view_ids],
+            "markdown": {key: html for key, html in self.markdown.done.items() if key not in base.markdown},
+            "views_context": self.fragments.views_context,
+            "stamp": self.fragments.stamp,
+        }
+        small = len(delta["events"]) + len(delta["markdown"]) <= max(8, len(events) // 8)
+        return delta if small else None
 
 
 @dataclass(frozen=True)
@@ -102,48 +143,11 @@ class _Base:
     views_context: tuple  # what its views were made under
 
 
-def _held(fragments: FragmentCache) -> tuple:
-    """What the caches hold, cheaply compared: equal means nothing to save."""
-    return (load.pieces_held(), validate.events_held(), len(markdown.markdown_cache),
-            frozenset((key, id(view)) for key, (_, view) in fragments.views.items()),
-            fragments.views_context, fragments.stamp)
-
-
-def write(folder: Path, fragments: FragmentCache) -> None:
-    """Save the in-memory caches into `folder`.
-
-    Nothing is written when they hold what was read. When little changed
-    since the main file was written (an edit or two), only what is new goes
-    into a small second file that names the main one by its checksum:
-    rewriting 20 MB for one edited event took a third of a second at 4,000
-    events. Otherwise the main file is replaced whole."""
-    base, held = fragments.restored or (None, None)
-    if held is not None and _held(fragments) == held:
-        return
-    events = [(piece, key, event, fragments.views.get(id(event), (None, None))[1])
-              for piece, key, event in validate.saved_events()]
+def templates_folder(folder: Path) -> Path | None:
+    """Where compiled templates are kept (see render.templates); None when
+    it cannot be made, and templates are compiled every time."""
     try:
-        # Views made under another context replace every view of the main
-        # file, which a delta (applied over it) cannot express.
-        if base is not None and fragments.views_context == base.views_context:
-            delta = {
-                "base": base.checksum,
-                "events": [entry for entry in events
-                           if entry[0] not in base.pieces or id(entry[3]) not in base.view_ids],
-                "markdown": {key: html for key, html in markdown.markdown_cache.items() if key not in base.markdown},
-                "views_context": fragments.views_context,
-                "stamp": fragments.stamp,
-            }
-            if len(delta["events"]) + len(delta["markdown"]) <= max(8, len(events) // 8):
-                pickled.dump(folder / DELTA_NAME, delta)
-                return
-        pickled.dump(folder / FILE_NAME, {
-            "version": code_version(),
-            "events": events,
-            "views_context": fragments.views_context,
-            "markdown": dict(markdown.markdown_cache),
-            "stamp": fragments.stamp,
-        })
-        (folder / DELTA_NAME).unlink(missing_ok=True)  # names the replaced file: useless now
-    except OSError as error:  # the site is built; only the next build will be slower
-        print(f"warning: could not save the build cache in {folder}: {error.strerror or error}", file=sys.stderr)
+        (folder / "templates").mkdir(parents=True, exist_ok=True)
+        return folder / "templates"
+    except OSError:
+        return None

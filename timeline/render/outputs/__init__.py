@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 from timeline.record.dates import display_range
 from timeline.record.model import Event, Site
-from timeline.render.markdown import duration_words, markdown_html
+from timeline.render.markdown import Markdown
+from timeline.render.text import duration_words
 
 # The authority of stable identifiers (Atom ids, iCalendar UIDs) when the
 # site has no base_url to take a host name from.
@@ -138,7 +139,7 @@ class Layout:
         yield self.tail
 
 
-def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None,
+def output_makers(site: Site, markdown: Markdown, html_paths: list[str], environ: Mapping[str, str] | None = None,
                   event_keys: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes]]]:
     """Every machine-readable file, not yet made: {path relative to the site root: maker}.
 
@@ -155,12 +156,12 @@ def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] 
     when = build_time(environ)
     keys = event_keys
     makers = {
-        "feed.xml": lambda: [feed.render_feed(site, when)],
-        "events.ics": lambda: ical.render_ical(site, when, keys),
-        "timeline.json": lambda: timelinejs.render_timelinejs(site, keys),
-        "events.json": lambda: data.render_json(site, keys),
+        "feed.xml": lambda: [feed.render_feed(site, markdown, when)],
+        "events.ics": lambda: ical.render_ical(site, markdown, when, keys),
+        "timeline.json": lambda: timelinejs.render_timelinejs(site, markdown, keys),
+        "events.json": lambda: data.render_json(site, markdown, keys),
         "events.json.schema.json": lambda: [data.json_schema_bytes()],
-        "events.csv": lambda: data.render_csv(site, keys),
+        "events.csv": lambda: data.render_csv(site, markdown, keys),
         "robots.txt": lambda: [seo.render_robots(site)],
     }
     if site.info.base_url:
@@ -169,9 +170,10 @@ def output_makers(site: Site, html_paths: list[str], environ: Mapping[str, str] 
     return dict(sorted(makers.items()))
 
 
-def render_outputs(site: Site, html_paths: list[str], environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
+def render_outputs(site: Site, markdown: Markdown, html_paths: list[str],
+                   environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """Every machine-readable file: {path relative to the site root: bytes}."""
-    return {path: b"".join(make()) for path, make in output_makers(site, html_paths, environ).items()}
+    return {path: b"".join(make()) for path, make in output_makers(site, markdown, html_paths, environ).items()}
 
 
 _JSON = dict(ensure_ascii=False, sort_keys=True)
@@ -208,7 +210,7 @@ def when_text(event: Event) -> str:
     return f"{when}, {time}" if time else when
 
 
-def event_html(site: Site, event: Event, show_when: bool = True) -> str:
+def event_html(site: Site, markdown: Markdown, event: Event, show_when: bool = True) -> str:
     """The event as an HTML fragment: date, summary, notes and every citation.
 
     Data is escaped; the summary and notes go through the site's Markdown
@@ -230,10 +232,10 @@ def event_html(site: Site, event: Event, show_when: bool = True) -> str:
     parts = [f"<p>{' · '.join(facts)}</p>"] if facts else []
     if event.date_note:
         parts.append(f"<p><em>Date supplied by the editors:</em> {escape(event.date_note)}</p>")
-    parts.append(markdown_html(event.summary))
+    parts.append(markdown.html(event.summary))
     if event.editor_note:
         parts.append("<p><em>Editors' note:</em></p>")
-        parts.append(markdown_html(event.editor_note))
+        parts.append(markdown.html(event.editor_note))
     parts.append("<p>Sources:</p><ul>")
     parts.extend(f"<li>{cite(c)}</li>" for c in event.citations)
     parts.append("</ul>")

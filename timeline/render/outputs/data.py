@@ -35,8 +35,9 @@ from pathlib import Path
 
 from timeline.record.dates import PartialDate
 from timeline.record.model import Citation, Event, Site, Source
-from timeline.render.markdown import plain_text
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import Layout, event_path, json_layout, site_url, when_text
+from timeline.render.text import plain_text
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
@@ -79,7 +80,7 @@ def source_record(site: Site, source: Source) -> dict:
     }
 
 
-def event_record(site: Site, event: Event) -> dict:
+def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
     return {
         "id": event.id,
         "url": site_url(site, event_path(event)),
@@ -91,7 +92,7 @@ def event_record(site: Site, event: Event) -> dict:
         "date_supplied": event.date_is_supplied,
         "title": event.title,
         "summary": event.summary,
-        "summary_text": plain_text(event.summary),
+        "summary_text": plain_text(markdown.html(event.summary)),
         "place": _or_none(event.place),
         "actors": list(event.actors),
         "tags": list(event.tags),
@@ -109,9 +110,9 @@ def event_record(site: Site, event: Event) -> dict:
     }
 
 
-def record(site: Site) -> dict:
+def record(site: Site, markdown: Markdown) -> dict:
     """The whole record as events.json holds it."""
-    return {**_record_head(site), "events": [event_record(site, e) for e in site.events]}
+    return {**_record_head(site), "events": [event_record(site, markdown, e) for e in site.events]}
 
 
 def _record_head(site: Site) -> dict:
@@ -128,10 +129,10 @@ def _record_head(site: Site) -> dict:
     }
 
 
-def render_json(site: Site, keys: Mapping[str, str] | None = None) -> Layout:
+def render_json(site: Site, markdown: Markdown, keys: Mapping[str, str] | None = None) -> Layout:
     """events.json, an event at a time (the same bytes as dumping record());
     see output_makers for `keys`."""
-    return json_layout(_record_head(site), "events", site.events, partial(event_record, site), keys)
+    return json_layout(_record_head(site), "events", site.events, partial(event_record, site, markdown), keys)
 
 
 def json_schema() -> dict:
@@ -143,7 +144,7 @@ def json_schema_bytes() -> bytes:
     return (json.dumps(json_schema(), ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def csv_row(site: Site, event: Event) -> dict:
+def csv_row(site: Site, markdown: Markdown, event: Event) -> dict:
     return {
         "id": event.id,
         "date": event.date.iso(),
@@ -151,7 +152,7 @@ def csv_row(site: Site, event: Event) -> dict:
         "circa": "true" if event.circa else "false",
         "end": event.end.iso() if event.end else "",
         "title": event.title,
-        "summary": plain_text(event.summary),
+        "summary": plain_text(markdown.html(event.summary)),
         "place": event.place,
         "actors": "; ".join(event.actors),
         "tags": "; ".join(event.tags),
@@ -170,14 +171,14 @@ def _inert(cell):
     return cell
 
 
-def render_csv(site: Site, keys: Mapping[str, str] | None = None) -> Layout:
+def render_csv(site: Site, markdown: Markdown, keys: Mapping[str, str] | None = None) -> Layout:
     """events.csv, a row at a time; see output_makers for `keys`."""
     header = _csv_text(None)
-    return Layout(header, b"", b"", header, site.events, partial(_csv_line, site), keys)
+    return Layout(header, b"", b"", header, site.events, partial(_csv_line, site, markdown), keys)
 
 
-def _csv_line(site: Site, event: Event) -> bytes:
-    return _csv_text({key: _inert(value) for key, value in csv_row(site, event).items()})
+def _csv_line(site: Site, markdown: Markdown, event: Event) -> bytes:
+    return _csv_text({key: _inert(value) for key, value in csv_row(site, markdown, event).items()})
 
 
 def _csv_text(row: dict | None) -> bytes:

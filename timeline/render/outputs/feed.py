@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from timeline.record.model import Event, Site
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import (
     TAG_DATE,
     authority,
@@ -82,7 +83,7 @@ def _latest_start(site: Site) -> dt.datetime | None:
     return max((event_start_utc(e) for e in site.events), default=None)
 
 
-def render_feed(site: Site, build_time: dt.datetime | None = None) -> bytes:
+def render_feed(site: Site, markdown: Markdown, build_time: dt.datetime | None = None) -> bytes:
     """The Atom feed of the FEED_ENTRIES latest events."""
     # Imported here: the feed is made only when its latest events change,
     # and a build that does not make it saved 6 ms of imports.
@@ -110,6 +111,6 @@ def render_feed(site: Site, build_time: dt.datetime | None = None) -> bytes:
         _add(entry, "link", rel="alternate", type="text/html", href=site_url(site, event_path(event)))
         for tag in event.tags:
             _add(entry, "category", term=tag)
-        _add(entry, "content", event_html(site, event), type="html")
+        _add(entry, "content", event_html(site, markdown, event), type="html")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"

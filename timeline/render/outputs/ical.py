@@ -36,7 +36,7 @@ from functools import partial
 
 from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
-from timeline.render.markdown import duration_words, plain_text
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import (
     Layout,
     authority,
@@ -46,6 +46,7 @@ from timeline.render.outputs import (
     utc,
     when_text,
 )
+from timeline.render.text import duration_words, plain_text
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first
@@ -111,15 +112,15 @@ def _times(event: Event) -> list[str]:
     return lines
 
 
-def _description(site: Site, event: Event) -> str:
+def _description(site: Site, markdown: Markdown, event: Event) -> str:
     lines = [when_text(event) + (f", lasted {duration_words(event.duration_minutes)}" if event.duration_minutes else "")]
     if event.end is not None and not _known_day(event.end):
         lines.append(f"Lasted until {event.end.display()}; no source gives the day.")
     if event.date_note:
         lines.append(f"Date supplied by the editors: {event.date_note}")
-    lines += ["", plain_text(event.summary)]
+    lines += ["", plain_text(markdown.html(event.summary))]
     if event.editor_note:
-        lines += ["", f"Editors' note: {plain_text(event.editor_note)}"]
+        lines += ["", f"Editors' note: {plain_text(markdown.html(event.editor_note))}"]
     # A calendar has no base to resolve a relative link against: links are
     # given only when the site's address (base_url) is known.
     base = site.info.base_url
@@ -140,7 +141,7 @@ def _description(site: Site, event: Event) -> str:
     return "\n".join(lines)
 
 
-def _vevent(site: Site, event: Event, build_time: dt.datetime | None) -> list[str]:
+def _vevent(site: Site, markdown: Markdown, event: Event, build_time: dt.datetime | None) -> list[str]:
     summary = event.title + (f" ({event.date.display(circa=True)})" if event.circa else "")
     lines = [
         "BEGIN:VEVENT",
@@ -148,7 +149,7 @@ def _vevent(site: Site, event: Event, build_time: dt.datetime | None) -> list[st
         f"DTSTAMP:{_utc(build_time or event_start_utc(event))}",
         *_times(event),
         f"SUMMARY:{escape_text(summary)}",
-        f"DESCRIPTION:{escape_text(_description(site, event))}",
+        f"DESCRIPTION:{escape_text(_description(site, markdown, event))}",
     ]
     if event.place:
         lines.append(f"LOCATION:{escape_text(event.place)}")
@@ -160,11 +161,11 @@ def _vevent(site: Site, event: Event, build_time: dt.datetime | None) -> list[st
     return lines
 
 
-def _vevent_bytes(site: Site, event: Event, build_time: dt.datetime | None) -> bytes:
-    return "".join(fold(line) for line in _vevent(site, event, build_time)).encode("utf-8")
+def _vevent_bytes(site: Site, markdown: Markdown, event: Event, build_time: dt.datetime | None) -> bytes:
+    return "".join(fold(line) for line in _vevent(site, markdown, event, build_time)).encode("utf-8")
 
 
-def render_ical(site: Site, build_time: dt.datetime | None = None,
+def render_ical(site: Site, markdown: Markdown, build_time: dt.datetime | None = None,
                 keys: Mapping[str, str] | None = None) -> Layout:
     """events.ics, an event at a time; see output_makers for `keys`."""
     info = site.info
@@ -190,4 +191,4 @@ def render_ical(site: Site, build_time: dt.datetime | None = None,
         lines.append(f"SOURCE;VALUE=URI:{site_url(site, 'events.ics')}")
     head = "".join(fold(line) for line in lines).encode("utf-8")
     tail = fold("END:VCALENDAR").encode("utf-8")
-    return Layout(head, b"", tail, head + tail, shown, partial(_vevent_bytes, site, build_time=build_time), keys)
+    return Layout(head, b"", tail, head + tail, shown, partial(_vevent_bytes, site, markdown, build_time=build_time), keys)

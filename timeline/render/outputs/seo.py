@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 
 from timeline.record.model import Event, Site
-from timeline.render.markdown import plain_text
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import event_path, xml_safe
+from timeline.render.text import plain_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -59,14 +60,14 @@ def _absolute(site: Site, path: str) -> str | None:
     return site.info.base_url + path if site.info.base_url else None
 
 
-def event_data(site: Site, event: Event) -> dict:
+def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
     """A schema.org Event; dates only as precise as the data ("2025-05")."""
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
         "startDate": event.date.iso(),
-        "description": plain_text(event.summary),
+        "description": plain_text(markdown.html(event.summary)),
     }
     if event.end is not None:
         data["endDate"] = event.end.iso()
@@ -90,8 +91,8 @@ def event_data(site: Site, event: Event) -> dict:
     return data
 
 
-def event_jsonld(site: Site, event: Event) -> str:
-    return script_json(event_data(site, event))
+def event_jsonld(site: Site, markdown: Markdown, event: Event) -> str:
+    return script_json(event_data(site, markdown, event))
 
 
 def site_data(site: Site, with_items: bool = True) -> dict:

@@ -30,6 +30,7 @@ from html import escape
 
 from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import Layout, event_html, json_layout, when_text
 
 
@@ -48,12 +49,12 @@ def date_object(date: PartialDate, display: str | None = None) -> dict:
     return value
 
 
-def slide(site: Site, event: Event) -> dict:
+def slide(site: Site, markdown: Markdown, event: Event) -> dict:
     data = {
         "unique_id": event.id,
         "start_date": date_object(event.date, event.date.display(event.circa)),
         "display_date": when_text(event),
-        "text": {"headline": escape(event.title), "text": event_html(site, event, show_when=False)},
+        "text": {"headline": escape(event.title), "text": event_html(site, markdown, event, show_when=False)},
         "autolink": False,
     }
     if event.end is not None:
@@ -63,8 +64,8 @@ def slide(site: Site, event: Event) -> dict:
     return data
 
 
-def timeline_data(site: Site) -> dict:
-    return {**_frame(site), "events": [slide(site, e) for e in site.events]}
+def timeline_data(site: Site, markdown: Markdown) -> dict:
+    return {**_frame(site), "events": [slide(site, markdown, e) for e in site.events]}
 
 
 def _frame(site: Site) -> dict:
@@ -72,7 +73,7 @@ def _frame(site: Site) -> dict:
     return {"title": title, "scale": "human"}
 
 
-def render_timelinejs(site: Site, keys: Mapping[str, str] | None = None) -> Layout:
+def render_timelinejs(site: Site, markdown: Markdown, keys: Mapping[str, str] | None = None) -> Layout:
     """timeline.json, a slide at a time (the same bytes as dumping
     timeline_data()); see output_makers for `keys`."""
-    return json_layout(_frame(site), "events", site.events, partial(slide, site), keys)
+    return json_layout(_frame(site), "events", site.events, partial(slide, site, markdown), keys)
