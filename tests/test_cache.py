@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from timeline.commands.check import check
-from timeline.site.pages import FragmentCache, make_environment, render_site
+from timeline.render.templates import make_environment
+from timeline.site.fragments import FragmentCache
+from timeline.site.plan import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 

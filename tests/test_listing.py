@@ -13,7 +13,7 @@ from test_site import html_pages, ids_of, internal_urls, parse, resolve
 
 from timeline.commands.check import check
 from timeline.publish.write import publish
-from timeline.site.pages import Renderer
+from timeline.site.plan import plan_site, render_site
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_record  # noqa: E402
@@ -26,7 +26,7 @@ def cut_site(tmp_path_factory):
     site, problems = check(ROOT / "events.toml")
     assert not problems
     out = tmp_path_factory.mktemp("cut") / "public"
-    publish(Renderer(site, limit=LIMIT).plan(), out)
+    publish(plan_site(site, limit=LIMIT), out)
     return site, out
 
 
@@ -125,7 +125,7 @@ def test_year_only_event_between_january_events_gets_one_section(tmp_path):
     site, problems = check(events)
     assert not problems, problems
     for limit in (150, 2):
-        files = Renderer(site, limit=limit, with_outputs=False).render()
+        files = render_site(site, limit=limit, with_outputs=False)
         for path, body in files.items():
             if path.endswith(".html"):
                 ids = [a for a in __import__("re").findall(rb' id="([^"]+)"', body)]
@@ -136,7 +136,7 @@ def test_large_record_draws_bars_and_keeps_pages_small(tmp_path):
     events = write_record(tmp_path, 1200)
     site, problems = check(events)
     assert not problems
-    files = Renderer(site, with_outputs=False).render()
+    files = render_site(site, with_outputs=False)
     index = files["index.html"].decode()
     assert "<rect class=\"mark\"" in index and "<circle class=\"mark\"" not in index
     too_big = {p: len(b) for p, b in files.items() if p.endswith(".html") and len(b) > 500_000}

@@ -71,19 +71,17 @@ def build_fails_leaving_all_as_it_was(project: Path, error: type[BaseException])
 # --- failures in rendering ---------------------------------------------------------
 
 def test_render_failure_keeps_the_previous_output(project, monkeypatch):
-    from timeline.site import pages as render
-    def broken(self, *args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("injected: source pages cannot be rendered")
 
-    monkeypatch.setattr(render.Renderer, "_source_pages", broken)
+    monkeypatch.setattr("timeline.site.plan.source_pages", broken)
     build_fails_leaving_all_as_it_was(project, RuntimeError)
 
 
 def test_template_failure_keeps_the_previous_output(project, monkeypatch):
     import jinja2
 
-    from timeline.site import pages as render
-    real = render.make_environment
+    from timeline.render.templates import make_environment as real
 
     def with_a_broken_template(*args, **kwargs):
         env = real(*args, **kwargs)

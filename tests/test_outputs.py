@@ -33,7 +33,7 @@ from timeline.commands.new_event import new_event_text
 from timeline.render.markdown import Markdown
 from timeline.render.outputs import DEFAULT_AUTHORITY, data, render_outputs
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
-from timeline.site.pages import render_site
+from timeline.site.plan import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events.toml"

@@ -9,7 +9,7 @@ import pytest
 from timeline.commands.build import build
 from timeline.commands.check import check
 from timeline.site import pages
-from timeline.site.pages import Renderer
+from timeline.site.pages import Pages
 from timeline.speed import pool
 from timeline.speed.pool import shared
 
@@ -119,10 +119,10 @@ def test_a_helper_whose_parent_stopped_listening_exits_instead_of_returning_into
 
 
 def test_a_card_at_another_level_is_the_card_rendered_at_that_level(site, shipped):
-    """Renderer.card keeps each card as lists show it and marks where the
+    """Pages.card keeps each card as lists show it and marks where the
     path to the root goes; at any level and depth it is what rendering gives."""
     for model in (site, shipped):
-        renderer = Renderer(model)
+        renderer = Pages(model)
         macro = renderer.env.get_template("_event.html").module.event_card
         for view in renderer.views:
             for h, root, link_title in ((1, "../../", False), (4, "../", True), (2, "", True), (3, "../", False)):

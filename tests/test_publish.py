@@ -11,7 +11,8 @@ import pytest
 from timeline.commands.check import check
 from timeline.publish import write
 from timeline.site import overview
-from timeline.site.pages import Job, Renderer
+from timeline.site.jobs import Job
+from timeline.site.plan import plan_site
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from synth import write_record  # noqa: E402
@@ -31,11 +32,11 @@ def site(tmp_path_factory):
 
 
 def test_two_processes_write_what_one_writes(site, tmp_path):
-    plan = Renderer(site).plan()
+    plan = plan_site(site)
     assert len(plan) >= write.PARALLEL_MIN  # enough files that the work is shared
     one = write.publish(plan, tmp_path / "one", workers=1)
     makers = tmp_path / "makers.txt"
-    plan = Renderer(site).plan()
+    plan = plan_site(site)
 
     def noting_pid(job):
         def make():
@@ -53,9 +54,9 @@ def test_two_processes_write_what_one_writes(site, tmp_path):
 @pytest.mark.parametrize("failing", ["helper", "main"])
 def test_a_failure_in_either_process_keeps_the_previous_output(site, tmp_path, failing):
     out = tmp_path / "public"
-    write.publish(Renderer(site).plan(), out, workers=2)
+    write.publish(plan_site(site), out, workers=2)
     before = tree(out)
-    plan = Renderer(site).plan()
+    plan = plan_site(site)
     main = os.getpid()
 
     def failing_in(job):
@@ -73,9 +74,9 @@ def test_a_failure_in_either_process_keeps_the_previous_output(site, tmp_path, f
 
 def test_jobs_are_made_only_when_their_key_changed(site, tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(Renderer(site).plan(), out, workers=2)
+    manifest = write.publish(plan_site(site), out, workers=2)
     made = []
-    plan = Renderer(site).plan()
+    plan = plan_site(site)
     counted = {}
     for path in plan:
         job = plan[path]
@@ -184,7 +185,7 @@ def record(tmp_path):
 def plan_of(events: Path):
     site, problems = check(events)
     assert site is not None, problems
-    return Renderer(site).plan()
+    return plan_site(site)
 
 
 def counting_records(monkeypatch) -> list[str]:
@@ -356,9 +357,9 @@ def test_keys_of_an_update_are_compared_by_two_processes(site, tmp_path, monkeyp
     outs = {}
     for workers in (1, 2):
         out = outs[workers] = tmp_path / f"public-{workers}"
-        manifest = write.publish(Renderer(site).plan(), out, workers=workers)
+        manifest = write.publish(plan_site(site), out, workers=workers)
         keyed_by = tmp_path / f"keyed-{workers}.txt"
-        plan = Renderer(site).plan()
+        plan = plan_site(site)
 
         def noting_pid(job):
             def key():
@@ -376,9 +377,9 @@ def test_keys_of_an_update_are_compared_by_two_processes(site, tmp_path, monkeyp
 def test_a_failure_while_comparing_keys_in_the_helper_is_raised(site, tmp_path, monkeypatch):
     monkeypatch.setattr(write, "PARALLEL_KEYS_MIN", 2)
     out = tmp_path / "public"
-    manifest = write.publish(Renderer(site).plan(), out, workers=2)
+    manifest = write.publish(plan_site(site), out, workers=2)
     before = tree(out)
-    plan = Renderer(site).plan()
+    plan = plan_site(site)
     main = os.getpid()
 
     def failing_key(job):
@@ -394,7 +395,7 @@ def test_a_failure_while_comparing_keys_in_the_helper_is_raised(site, tmp_path, 
 
 
 def test_a_publish_without_record_writes_the_same_files_and_describes_none(site, tmp_path):
-    recorded = write.publish(Renderer(site).plan(), tmp_path / "recorded", workers=2)
-    bare = write.publish(Renderer(site).plan(), tmp_path / "bare", workers=2, record=False)
-    assert bare == {} and len(recorded) == len(Renderer(site).plan())
+    recorded = write.publish(plan_site(site), tmp_path / "recorded", workers=2)
+    bare = write.publish(plan_site(site), tmp_path / "bare", workers=2, record=False)
+    assert bare == {} and len(recorded) == len(plan_site(site))
     assert tree(tmp_path / "bare") == tree(tmp_path / "recorded")

@@ -15,7 +15,8 @@ from timeline.commands.check import check
 from timeline.errors import Problem
 from timeline.publish.write import Manifest, publish
 from timeline.record.model import Site
-from timeline.site.pages import Renderer, make_environment
+from timeline.render.templates import make_environment
+from timeline.site.plan import plan_site
 from timeline.speed import stamp
 from timeline.speed.cache import BuildCache, templates_folder
 from timeline.speed.collector import collector_paused
@@ -73,8 +74,8 @@ def build(events_path: Path, out: Path, display: str | None = None,
         if refusal := unsafe_output(out, events_path, site):
             return None, [refusal]
         env = make_environment(templates_folder(cache_dir) if cache else None, one_build=True)
-        renderer = Renderer(site, env, cache.fragments, markdown=cache.markdown) if cache else Renderer(site, env)
-        manifest = publish(renderer.plan().everything(), out, previous, min(2, cores()), record=cache is not None)
+        plan = plan_site(site, env, cache.fragments, cache.markdown) if cache else plan_site(site, env)
+        manifest = publish(plan.everything(), out, previous, min(2, cores()), record=cache is not None)
     if cache:
         _remember(cache_dir, cache, site, setting, events_path, out, base_url, manifest)
     return site, []

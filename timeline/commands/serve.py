@@ -42,7 +42,10 @@ from watchdog.observers.polling import PollingObserver
 
 from timeline.commands.check import check
 from timeline.config import PROJECT, TEMPLATES
-from timeline.site.pages import FragmentCache, Plan, Renderer, make_environment
+from timeline.render.templates import compile_all, make_environment
+from timeline.site.fragments import FragmentCache
+from timeline.site.jobs import Plan
+from timeline.site.plan import plan_site
 from timeline.speed.cache import BuildCache
 
 CLIENT_PATH = "/__livereload.js"
@@ -102,8 +105,8 @@ class Preview:
             site, problems = check(self.events, self.display, self.cache)
             jobs = None
             if site is not None:
-                _compile_templates(self.env)  # a template's syntax error shows now, not on a later request
-                jobs = Renderer(site, self.env, self.cache.fragments, markdown=self.cache.markdown).plan()
+                compile_all(self.env)  # a template's syntax error shows now, not on a later request
+                jobs = plan_site(site, self.env, self.cache.fragments, self.cache.markdown)
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
             jobs, lines = None, [_describe(error)]
@@ -154,11 +157,6 @@ class Preview:
         with self.changed:
             self.stopping = True
             self.changed.notify_all()
-
-
-def _compile_templates(env) -> None:
-    for name in env.list_templates(extensions=["html"]):
-        env.get_template(name)
 
 
 def _describe(error: Exception) -> str:

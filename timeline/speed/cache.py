@@ -28,7 +28,7 @@ from pathlib import Path
 from timeline.record.load import ParseMemo
 from timeline.record.validate import CheckMemo
 from timeline.render.markdown import Markdown
-from timeline.site.pages import FragmentCache
+from timeline.site.fragments import FragmentCache
 from timeline.speed import pickled
 from timeline.speed.stamp import code_version
 
