@@ -7,15 +7,19 @@ equal (the default) builds the same kinds of pages as ours:
   - a page per event (title, date, Markdown summary, citations with their
     quote and source title, actors and tags as links, previous/next links);
   - actor and topic pages (Hugo taxonomies `actors` and `tags`), their term
-    pages listing the events in full, 150 to a page, and a page of the terms;
+    pages listing the events in full, 150 to a page, and a page of each
+    taxonomy's terms;
   - a home page listing the events in full, 150 to a page;
   - RSS of the home page only (we write one feed; no per-term feeds), a JSON
     export of every event (index.json, one event per line as our
     events.json), a sitemap, robots.txt and a 404 page.
-  It has no pages of sources (we write one per archived document) and no
-  calendar, CSV or TimelineJS files.
+  It has no pages of sources (we write one per archived document, and pages
+  of the events that cite it) and no calendar, CSV or TimelineJS files. Its
+  sitemap is one file more than ours: our build writes one only for a site
+  with a base URL, which the synthetic record has not.
 
-minimal: one page per event and one list page of every event.
+minimal: one page per event, a home page listing every event's title and
+summary, and the events section's list of titles.
 """
 from __future__ import annotations
 
@@ -70,7 +74,10 @@ taxonomy = ["HTML"]
 term = ["HTML"]
 '''
 
-EVENTS = '(where .Site.RegularPages "Section" "events").ByDate'
+# Every regular page is an event. A `where` to pick them would be evaluated
+# again for each of the home page's pages, its time growing with the square
+# of the number of events.
+EVENTS = '.Site.RegularPages.ByDate'
 ISO_DATE = '"2006-01-02T15:04:05Z07:00"'
 
 EQUAL_LAYOUTS = {
