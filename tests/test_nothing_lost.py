@@ -89,7 +89,12 @@ def test_template_failure_keeps_the_previous_output(project, monkeypatch):
         return env
 
     monkeypatch.setattr("timeline.commands.build.make_environment", with_a_broken_template)
-    build_fails_leaving_all_as_it_was(project, ZeroDivisionError)
+    out = project / "public"
+    before = snapshot(out)
+    site, problems = build(project / "events.toml", out, "events.toml")
+    assert site is None and [p.message for p in problems] == ["ZeroDivisionError: integer division or modulo by zero"]
+    assert snapshot(out) == before
+    assert leftovers(out) == []
 
 
 # --- failures in writing ---------------------------------------------------------------

@@ -17,3 +17,15 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         subject = f" {self.subject}:" if self.subject else ""
         return f"{where}:{subject} {self.message}"
+
+
+class BuildError(Exception):
+    """Problems found while the site is made (a template's mistake, say),
+    raised from wherever they are found and reported like a check's."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+    def __reduce__(self):  # crosses from a helper process intact
+        return (BuildError, (self.problems,))

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from timeline.commands.check import check
-from timeline.errors import Problem
+from timeline.errors import BuildError, Problem
 from timeline.publish.write import Manifest, publish
 from timeline.record.model import Site
-from timeline.render.templates import make_environment
+from timeline.render.templates import compile_all, make_environment
 from timeline.site.plan import plan_site
 from timeline.speed import stamp
 from timeline.speed.cache import BuildCache, templates_folder
@@ -74,8 +74,12 @@ def build(events_path: Path, out: Path, display: str | None = None,
         if refusal := unsafe_output(out, events_path, site):
             return None, [refusal]
         env = make_environment(templates_folder(cache_dir) if cache else None, one_build=True)
-        plan = plan_site(site, env, cache.fragments, cache.markdown) if cache else plan_site(site, env)
-        manifest = publish(plan.everything(), out, previous, min(2, cores()), record=cache is not None)
+        try:
+            compile_all(env)
+            plan = plan_site(site, env, cache.fragments, cache.markdown) if cache else plan_site(site, env)
+            manifest = publish(plan.everything(), out, previous, min(2, cores()), record=cache is not None)
+        except BuildError as error:  # a template's mistake, at its file and line
+            return None, error.problems
     if cache:
         _remember(cache_dir, cache, site, setting, events_path, out, base_url, manifest)
     return site, []

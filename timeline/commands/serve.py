@@ -42,7 +42,8 @@ from watchdog.observers.polling import PollingObserver
 
 from timeline.commands.check import check
 from timeline.config import PROJECT, TEMPLATES
-from timeline.render.templates import compile_all, make_environment
+from timeline.errors import BuildError
+from timeline.render.templates import compile_all, make_environment, template_problem
 from timeline.site.fragments import FragmentCache
 from timeline.site.jobs import Plan
 from timeline.site.plan import plan_site
@@ -109,7 +110,7 @@ class Preview:
                 jobs = plan_site(site, self.env, self.cache.fragments, self.cache.markdown)
             lines = [str(p) for p in problems]
         except Exception as error:  # a template mistake must not stop the server
-            jobs, lines = None, [_describe(error)]
+            jobs, lines = None, _describe(error)
         return Prepared(jobs, lines, (time.perf_counter() - started) * 1000)
 
     def announce(self, prepared: Prepared) -> bool:
@@ -139,7 +140,7 @@ class Preview:
 
     def failed(self, error: Exception) -> None:
         """Show a problem met while serving (planning or making a page) like a build's."""
-        lines = [_describe(error)]
+        lines = _describe(error)
         with self.changed:
             if self.problems != lines:
                 self.problems = lines
@@ -159,15 +160,12 @@ class Preview:
             self.changed.notify_all()
 
 
-def _describe(error: Exception) -> str:
-    location = _template_location(error)
-    return f"{location}: {type(error).__name__}: {error}" if location else f"{type(error).__name__}: {error}"
-
-
-def _template_location(error: Exception) -> str:
-    name = getattr(error, "filename", None) or getattr(error, "name", None)
-    line = getattr(error, "lineno", None)
-    return f"{name}:{line}" if name and line else ""
+def _describe(error: Exception) -> list[str]:
+    """An error met while planning or making a page, in the words a build uses."""
+    if isinstance(error, BuildError):
+        return [str(problem) for problem in error.problems]
+    problem = template_problem(error)
+    return [str(problem)] if problem else [f"{type(error).__name__}: {error}"]
 
 
 def watch(preview: Preview) -> None:
