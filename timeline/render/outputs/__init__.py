@@ -29,6 +29,7 @@ from timeline.record.dates import display_range
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
 from timeline.render.text import duration_words
+from timeline.site import urls
 
 # The authority of stable identifiers (Atom ids, iCalendar UIDs) when the
 # site has no base_url to take a host name from.
@@ -54,13 +55,9 @@ def authority(site: Site) -> str:
     return host or DEFAULT_AUTHORITY
 
 
-def site_url(site: Site, path: str = "") -> str:
-    """`path` (relative to the site root) made absolute when a base_url is set."""
-    return site.info.base_url + path if site.info.base_url else path
-
-
-def event_path(event: Event) -> str:
-    return f"events/{event.id}/"
+def site_url(site: Site, url: str = "") -> str:
+    """`url` (relative to the site root) made absolute when the site has a base_url."""
+    return urls.absolute(site.info.base_url, url)
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -221,7 +218,7 @@ def event_html(site: Site, markdown: Markdown, event: Event, show_when: bool = T
 
     def cite(citation) -> str:
         source = site.sources[citation.source_id]
-        url = site_url(site, f"sources/{source.id}/#{citation.anchor}")
+        url = site_url(site, urls.passage(source.id, citation.anchor))
         return f'“{escape(citation.quote)}” — <a href="{escape(url)}">{escape(source.title)}</a>'
 
     facts = [f"<strong>{escape(when_text(event))}</strong>"] if show_when else []

@@ -36,8 +36,9 @@ from pathlib import Path
 from timeline.record.dates import PartialDate
 from timeline.record.model import Citation, Event, Site, Source
 from timeline.render.markdown import Markdown
-from timeline.render.outputs import Layout, event_path, json_layout, site_url, when_text
+from timeline.render.outputs import Layout, json_layout, site_url, when_text
 from timeline.render.text import plain_text
+from timeline.site import urls
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
@@ -62,7 +63,7 @@ def citation_record(site: Site, citation: Citation) -> dict:
         "start": citation.start,
         "end": citation.end,
         "anchor": citation.anchor,
-        "url": site_url(site, f"sources/{citation.source_id}/#{citation.anchor}"),
+        "url": site_url(site, urls.passage(citation.source_id, citation.anchor)),
     }
 
 
@@ -75,15 +76,15 @@ def source_record(site: Site, source: Source) -> dict:
         "url": _or_none(source.url),
         "file": source.file,
         "note": _or_none(source.note),
-        "page": site_url(site, f"sources/{source.id}/"),
-        "archive": site_url(site, f"sources/{source.id}/{Path(source.file).name}"),
+        "page": site_url(site, urls.source(source.id)),
+        "archive": site_url(site, urls.archive(source.id, Path(source.file).name)),
     }
 
 
 def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
     return {
         "id": event.id,
-        "url": site_url(site, event_path(event)),
+        "url": site_url(site, urls.event(event.id)),
         "date": date_record(event.date),
         "end": date_record(event.end),
         "circa": event.circa,
@@ -158,7 +159,7 @@ def csv_row(site: Site, markdown: Markdown, event: Event) -> dict:
         "tags": "; ".join(event.tags),
         "sources": "; ".join(sorted({c.source_id for c in event.all_citations()})),
         "citations": str(len(event.all_citations())),
-        "url": site_url(site, event_path(event)),
+        "url": site_url(site, urls.event(event.id)),
     }
 
 

@@ -29,13 +29,13 @@ from timeline.render.outputs import (
     TAG_DATE,
     authority,
     event_html,
-    event_path,
     event_start_utc,
     site_url,
     utc,
     when_text,
     xml_safe,
 )
+from timeline.site import urls
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -102,13 +102,13 @@ def render_feed(site: Site, markdown: Markdown, build_time: dt.datetime | None =
     _add(author, "name", info.title)
     _add(feed, "link", rel="alternate", type="text/html", href=site_url(site) or "./")
     if info.base_url:
-        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, "feed.xml"))
+        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, urls.FEED))
     for event in events:
         entry = _add(feed, "entry")
-        _add(entry, "id", tag_uri(site, f"events/{event.id}"))
+        _add(entry, "id", tag_uri(site, f"events/{event.id}"))  # an identifier, fixed for good: not a URL
         _add(entry, "title", f"{when_text(event)}: {event.title}")
         _add(entry, "updated", _timestamp(event_start_utc(event)))
-        _add(entry, "link", rel="alternate", type="text/html", href=site_url(site, event_path(event)))
+        _add(entry, "link", rel="alternate", type="text/html", href=site_url(site, urls.event(event.id)))
         for tag in event.tags:
             _add(entry, "category", term=tag)
         _add(entry, "content", event_html(site, markdown, event), type="html")

@@ -40,13 +40,13 @@ from timeline.render.markdown import Markdown
 from timeline.render.outputs import (
     Layout,
     authority,
-    event_path,
     event_start_utc,
     site_url,
     utc,
     when_text,
 )
 from timeline.render.text import duration_words, plain_text
+from timeline.site import urls
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # TEXT allows HTAB only; newlines are escaped first
@@ -137,7 +137,7 @@ def _description(site: Site, markdown: Markdown, event: Event) -> str:
         if difference.note:
             lines.append(difference.note)
     if base:
-        lines += ["", base + event_path(event)]
+        lines += ["", base + urls.event(event.id)]
     return "\n".join(lines)
 
 
@@ -156,7 +156,7 @@ def _vevent(site: Site, markdown: Markdown, event: Event, build_time: dt.datetim
     if event.tags:
         lines.append("CATEGORIES:" + ",".join(escape_text(t) for t in event.tags))
     if site.info.base_url:  # URL is a URI value: only an absolute one makes sense
-        lines.append(f"URL:{site_url(site, event_path(event))}")
+        lines.append(f"URL:{site_url(site, urls.event(event.id))}")
     lines.append("END:VEVENT")
     return lines
 

@@ -19,16 +19,14 @@ import json
 
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
-from timeline.render.outputs import event_path, xml_safe
+from timeline.render.outputs import xml_safe
 from timeline.render.text import plain_text
+from timeline.site import urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
-def page_url(site: Site, path: str) -> str:
-    """'events/x/index.html' → absolute URL of the folder the site links to."""
-    return site.info.base_url + path.removesuffix("index.html")
 
 
 def render_sitemap(site: Site, html_paths: list[str]) -> bytes | None:
@@ -38,8 +36,8 @@ def render_sitemap(site: Site, html_paths: list[str]) -> bytes | None:
 
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     for path in sorted(set(html_paths)):
-        if path.endswith(".html") and path != "404.html":
-            ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = xml_safe(page_url(site, path))
+        if path.endswith(".html") and path != urls.NOT_FOUND:
+            ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = xml_safe(site.info.base_url + urls.url_of(path))
     ET.indent(urlset)
     return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -56,8 +54,9 @@ def script_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_SAFE)
 
 
-def _absolute(site: Site, path: str) -> str | None:
-    return site.info.base_url + path if site.info.base_url else None
+def _absolute(site: Site, url: str) -> str | None:
+    """`url` made absolute; None where the site has no base_url, for fields that need an absolute one."""
+    return urls.absolute(site.info.base_url, url) if site.info.base_url else None
 
 
 def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
@@ -73,14 +72,14 @@ def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
         data["endDate"] = event.end.iso()
     if event.place:
         data["location"] = {"@type": "Place", "name": event.place}
-    if url := _absolute(site, event_path(event)):
+    if url := _absolute(site, urls.event(event.id)):
         data["url"] = url
         data["@id"] = url
     cited = []
     for source_id in dict.fromkeys(c.source_id for c in event.all_citations()):  # first-cited order, once each
         source = site.sources[source_id]
         work: dict = {"@type": "CreativeWork", "name": source.title}
-        if url := _absolute(site, f"sources/{source.id}/"):
+        if url := _absolute(site, urls.source(source.id)):
             work["url"] = url
         if source.url:
             work["sameAs"] = source.url
@@ -107,7 +106,7 @@ def site_data(site: Site, with_items: bool = True) -> dict:
     items = []
     for position, event in enumerate(site.events if with_items else (), start=1):
         item: dict = {"@type": "ListItem", "position": position, "name": event.title}
-        if url := _absolute(site, event_path(event)):
+        if url := _absolute(site, urls.event(event.id)):
             item["url"] = url
         items.append(item)
     item_list: dict = {"@type": "ItemList", "name": info.title, "numberOfItems": len(items), "itemListElement": items}
