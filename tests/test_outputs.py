@@ -31,9 +31,10 @@ import pytest
 from timeline.commands.check import check
 from timeline.commands.new_event import new_event_text
 from timeline.render.markdown import Markdown
-from timeline.render.outputs import DEFAULT_AUTHORITY, data, render_outputs
+from timeline.render.outputs import DEFAULT_AUTHORITY, data
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
-from timeline.site.plan import render_site
+from timeline.site.pages import Pages
+from timeline.site.plan import event_html, render_outputs, render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events.toml"
@@ -223,12 +224,12 @@ def shipped_html(shipped):
 
 @pytest.fixture(scope="module")
 def outputs(shipped, shipped_html):
-    return render_outputs(shipped, Markdown(), shipped_html, environ={})
+    return render_outputs(shipped, shipped_html, environ={})
 
 
 @pytest.fixture(scope="module")
 def outputs_with_base(shipped, shipped_html):
-    return render_outputs(with_base_url(shipped), Markdown(), shipped_html, environ={})
+    return render_outputs(with_base_url(shipped), shipped_html, environ={})
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +242,7 @@ def fixture_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fixture_outputs(fixture_site):
-    return render_outputs(fixture_site, Markdown(), html_paths_of(fixture_site), environ={})
+    return render_outputs(fixture_site, html_paths_of(fixture_site), environ={})
 
 
 def test_every_output_is_written(outputs, outputs_with_base):
@@ -290,8 +291,9 @@ def test_feed_entries_link_to_permalinks_and_cite_every_passage(outputs, shipped
         assert content.type == "text/html"
         for citation in event.all_citations():
             assert f'href="sources/{citation.source_id}/#{citation.anchor}"' in content.value
-            assert html.escape(citation.quote) in content.value
-            assert html.escape(shipped.sources[citation.source_id].title) in content.value
+            text = html.unescape(content.value)  # the feed parser spells entities its own way
+            assert citation.quote in text
+            assert shipped.sources[citation.source_id].title in text
 
 
 def test_feed_required_elements_with_a_strict_xml_parser(outputs_with_base, shipped):
@@ -398,7 +400,7 @@ def test_ics_moments_in_utc_and_text_escaping(fixture_outputs, fixture_site):
 
 
 def test_ics_uses_the_host_and_absolute_urls_with_a_base_url(fixture_site):
-    raw = render_outputs(with_base_url(fixture_site), Markdown(), [], environ={})["events.ics"]
+    raw = render_outputs(with_base_url(fixture_site), [], environ={})["events.ics"]
     vevents = icalendar.Calendar.from_ical(raw).walk("VEVENT")
     assert all(str(v["UID"]).endswith("@example.org") for v in vevents)
     assert {str(v["URL"]) for v in vevents} == {f"{BASE_URL}events/{i}/" for i in FIXTURE_CALENDAR_IDS}
@@ -570,16 +572,16 @@ def test_event_jsonld_fields(shipped):
 # --- determinism -----------------------------------------------------------------------------
 
 def test_rendering_twice_gives_identical_bytes(shipped, shipped_html, fixture_site):
-    once = render_outputs(shipped, Markdown(), shipped_html, environ={})
-    assert once == render_outputs(shipped, Markdown(), shipped_html, environ={})
-    again = render_outputs(fixture_site, Markdown(), [], environ={})
-    assert again == render_outputs(fixture_site, Markdown(), [], environ={})
+    once = render_outputs(shipped, shipped_html, environ={})
+    assert once == render_outputs(shipped, shipped_html, environ={})
+    again = render_outputs(fixture_site, [], environ={})
+    assert again == render_outputs(fixture_site, [], environ={})
 
 
 def test_no_clock_is_read_without_source_date_epoch(monkeypatch, fixture_site, shipped, shipped_html):
     import time
 
-    expected = render_outputs(shipped, Markdown(), shipped_html, environ={})
+    expected = render_outputs(shipped, shipped_html, environ={})
 
     def clock(*args, **kwargs):
         raise AssertionError("the clock was read")
@@ -595,23 +597,23 @@ def test_no_clock_is_read_without_source_date_epoch(monkeypatch, fixture_site, s
         monkeypatch.setattr(time, name, clock)
     monkeypatch.setattr(dt, "datetime", NoClockDateTime)
     monkeypatch.setattr(dt, "date", NoClockDate)
-    got = render_outputs(shipped, Markdown(), shipped_html)  # environ defaults to os.environ
-    render_outputs(fixture_site, Markdown(), [])
+    got = render_outputs(shipped, shipped_html)  # environ defaults to os.environ
+    render_outputs(fixture_site, [])
     monkeypatch.undo()
     assert got == expected
 
 
 def test_source_date_epoch_sets_feed_updated_and_dtstamp(shipped, shipped_html):
     epoch = 1747353600  # 2025-05-16T00:00:00Z
-    files = render_outputs(shipped, Markdown(), shipped_html, environ={"SOURCE_DATE_EPOCH": str(epoch)})
+    files = render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": str(epoch)})
     feed = feedparser.parse(files["feed.xml"])
     assert feed.feed.updated == "2025-05-16T00:00:00Z"
     stamps = {v.decoded("DTSTAMP") for v in icalendar.Calendar.from_ical(files["events.ics"]).walk("VEVENT")}
     assert stamps == {dt.datetime(2025, 5, 16, tzinfo=dt.timezone.utc)}
-    plain = render_outputs(shipped, Markdown(), shipped_html, environ={})
+    plain = render_outputs(shipped, shipped_html, environ={})
     assert {k for k in files if files[k] != plain[k]} == {"feed.xml", "events.ics"}
     # Malformed values are ignored rather than guessed at.
-    assert render_outputs(shipped, Markdown(), shipped_html, environ={"SOURCE_DATE_EPOCH": "soon"}) == plain
+    assert render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": "soon"}) == plain
 
 
 # --- events.schema.json agrees with the validator -----------------------------------------------
@@ -750,8 +752,9 @@ def test_skeleton_forms_and_refusals():
 def test_data_files_made_in_pieces_are_the_whole_record_with_an_event_per_line(shipped):
     from timeline.render.outputs import timelinejs
     dump = dict(ensure_ascii=False, sort_keys=True)
+    html = event_html(Pages(shipped))
     for made, whole, items in ((data.render_json(shipped, Markdown()), data.record(shipped, Markdown()), "events"),
-                               (timelinejs.render_timelinejs(shipped, Markdown()), timelinejs.timeline_data(shipped, Markdown()), "events")):
+                               (timelinejs.render_timelinejs(shipped, html), timelinejs.timeline_data(shipped, html), "events")):
         text = b"".join(made).decode("utf-8")
         assert json.loads(text) == whole and text.endswith("}\n")
         # As json.dumps(indent=1) writes it, but for each item on a line of its own.
@@ -772,7 +775,7 @@ def test_feed_holds_the_latest_events_only(tmp_path):
     from synth import write_record
     site, problems = check(write_record(tmp_path, FEED_ENTRIES + 30))
     assert site is not None, problems
-    feed = feedparser.parse(render_outputs(site, Markdown(), [])["feed.xml"])
+    feed = feedparser.parse(render_outputs(site, [])["feed.xml"])
     assert [e.id.rsplit("/", 1)[1] for e in feed.entries] == [e.id for e in newest_first(site)[:FEED_ENTRIES]]
 
 

@@ -48,6 +48,12 @@ def render_card(env: Environment, view, h: int, root: str, link_title: bool) -> 
     return _located(lambda: str(env.get_template("_event.html").module.event_card(view, h, Markup(root), link_title)))
 
 
+def render_fragment(env: Environment, view, root: str, show_when: bool) -> str:
+    """One event for the feed and the TimelineJS slides: the card's pieces
+    without its title (templates/_event.html, event_fragment)."""
+    return _located(lambda: str(env.get_template("_event.html").module.event_fragment(view, Markup(root), show_when)))
+
+
 def _located(render: Callable):
     """render(), with a template's mistake raised as a BuildError at its file and line."""
     try:

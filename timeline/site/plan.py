@@ -20,9 +20,10 @@ from markupsafe import Markup
 from timeline.config import PAGES, STATIC
 from timeline.record.model import Site
 from timeline.render.markdown import Markdown
-from timeline.render.outputs import output_makers
+from timeline.render.outputs import EventHtml, output_makers
 from timeline.render.outputs.feed import feed_memo
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
+from timeline.render.templates import render_fragment
 from timeline.site import urls
 from timeline.site.fragments import FragmentCache
 from timeline.site.jobs import Job, Plan
@@ -238,5 +239,21 @@ def output_files(pages: Pages, html_paths: list[str]) -> Jobs:
             return fingerprint((path, shared, feed_memo(site, keys)))
         return fingerprint((path, record))
 
+    makers = output_makers(site, pages.markdown, event_html(pages), html_paths, event_keys=keys)
     return {path: Job(path, make, partial(key_of, path), pages.store, salt=fingerprint((path, shared)))
-            for path, make in output_makers(site, pages.markdown, html_paths, event_keys=keys).items()}
+            for path, make in makers.items()}
+
+
+def event_html(pages: Pages) -> EventHtml:
+    """An event as the feed and the TimelineJS slides show it, made by the
+    templates' own pieces; links are absolute where the site has a base_url."""
+    views = {view.event.id: view for view in pages.views}
+    root = pages.site.info.base_url
+    return lambda event, show_when: render_fragment(pages.env, views[event.id], root, show_when)
+
+
+def render_outputs(site: Site, html_paths: list[str], environ: dict | None = None) -> dict[str, bytes]:
+    """Every machine-readable file, made in memory (for tests): {path: bytes}."""
+    pages = Pages(site)
+    makers = output_makers(site, pages.markdown, event_html(pages), html_paths, environ)
+    return {path: b"".join(make()) for path, make in makers.items()}

@@ -22,13 +22,11 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from html import escape
 from urllib.parse import urlsplit
 
 from timeline.record.dates import display_range
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
-from timeline.render.text import duration_words
 from timeline.site import urls
 
 # The authority of stable identifiers (Atom ids, iCalendar UIDs) when the
@@ -136,7 +134,11 @@ class Layout:
         yield self.tail
 
 
-def output_makers(site: Site, markdown: Markdown, html_paths: list[str], environ: Mapping[str, str] | None = None,
+EventHtml = Callable[[Event, bool], str]  # an event as an HTML fragment, with or without its date
+
+
+def output_makers(site: Site, markdown: Markdown, event_html: EventHtml, html_paths: list[str],
+                  environ: Mapping[str, str] | None = None,
                   event_keys: Mapping[str, str] | None = None) -> dict[str, Callable[[], Iterable[bytes]]]:
     """Every machine-readable file, not yet made: {path relative to the site root: maker}.
 
@@ -145,6 +147,8 @@ def output_makers(site: Site, markdown: Markdown, html_paths: list[str], environ
     record of any size is never held whole in memory; the preview makes a
     file only when it is asked for. With `event_keys` (event id → digest of
     everything the event shows), each Layout carries a key per event.
+    `event_html` renders an event for the feed and the TimelineJS slides
+    through the templates' own pieces (see site.plan).
     `html_paths` are the site's HTML pages (for the sitemap). `environ`
     defaults to os.environ and is consulted for SOURCE_DATE_EPOCH only.
     """
@@ -153,9 +157,9 @@ def output_makers(site: Site, markdown: Markdown, html_paths: list[str], environ
     when = build_time(environ)
     keys = event_keys
     makers = {
-        "feed.xml": lambda: [feed.render_feed(site, markdown, when)],
+        "feed.xml": lambda: [feed.render_feed(site, event_html, when)],
         "events.ics": lambda: ical.render_ical(site, markdown, when, keys),
-        "timeline.json": lambda: timelinejs.render_timelinejs(site, markdown, keys),
+        "timeline.json": lambda: timelinejs.render_timelinejs(site, event_html, keys),
         "events.json": lambda: data.render_json(site, markdown, keys),
         "events.json.schema.json": lambda: [data.json_schema_bytes()],
         "events.csv": lambda: data.render_csv(site, markdown, keys),
@@ -165,12 +169,6 @@ def output_makers(site: Site, markdown: Markdown, html_paths: list[str], environ
         makers["sitemap.xml"] = lambda: [seo.render_sitemap(site, html_paths)]
     assert makers.keys() <= OUTPUT_FILES
     return dict(sorted(makers.items()))
-
-
-def render_outputs(site: Site, markdown: Markdown, html_paths: list[str],
-                   environ: Mapping[str, str] | None = None) -> dict[str, bytes]:
-    """Every machine-readable file: {path relative to the site root: bytes}."""
-    return {path: b"".join(make()) for path, make in output_makers(site, markdown, html_paths, environ).items()}
 
 
 _JSON = dict(ensure_ascii=False, sort_keys=True)
@@ -205,41 +203,3 @@ def when_text(event: Event) -> str:
     when = display_range(event.date, event.end, event.circa)
     time = event.date.time_display()
     return f"{when}, {time}" if time else when
-
-
-def event_html(site: Site, markdown: Markdown, event: Event, show_when: bool = True) -> str:
-    """The event as an HTML fragment: date, summary, notes and every citation.
-
-    Data is escaped; the summary and notes go through the site's Markdown
-    sanitiser. Source links point at the highlighted passage on the source
-    page, absolute when the site has a base_url, else relative to its root.
-    `show_when=False` leaves the date out, for readers that show it anyway.
-    """
-
-    def cite(citation) -> str:
-        source = site.sources[citation.source_id]
-        url = site_url(site, urls.passage(source.id, citation.anchor))
-        return f'“{escape(citation.quote)}” — <a href="{escape(url)}">{escape(source.title)}</a>'
-
-    facts = [f"<strong>{escape(when_text(event))}</strong>"] if show_when else []
-    if event.duration_minutes:
-        facts.append(f"lasted {escape(duration_words(event.duration_minutes))}")
-    if event.place:
-        facts.append(escape(event.place))
-    parts = [f"<p>{' · '.join(facts)}</p>"] if facts else []
-    if event.date_note:
-        parts.append(f"<p><em>Date supplied by the editors:</em> {escape(event.date_note)}</p>")
-    parts.append(markdown.html(event.summary))
-    if event.editor_note:
-        parts.append("<p><em>Editors' note:</em></p>")
-        parts.append(markdown.html(event.editor_note))
-    parts.append("<p>Sources:</p><ul>")
-    parts.extend(f"<li>{cite(c)}</li>" for c in event.citations)
-    parts.append("</ul>")
-    for difference in event.differences:
-        parts.append(f"<p>The sources differ on {escape(difference.about)}:</p><ul>")
-        parts.extend(f"<li>{escape(v.claim)}: {cite(v.citation)}</li>" for v in difference.versions)
-        parts.append("</ul>")
-        if difference.note:
-            parts.append(f"<p>{escape(difference.note)}</p>")
-    return "".join(parts)

@@ -24,11 +24,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from timeline.record.model import Event, Site
-from timeline.render.markdown import Markdown
 from timeline.render.outputs import (
     TAG_DATE,
+    EventHtml,
     authority,
-    event_html,
     event_start_utc,
     site_url,
     utc,
@@ -83,7 +82,7 @@ def _latest_start(site: Site) -> dt.datetime | None:
     return max((event_start_utc(e) for e in site.events), default=None)
 
 
-def render_feed(site: Site, markdown: Markdown, build_time: dt.datetime | None = None) -> bytes:
+def render_feed(site: Site, event_html: EventHtml, build_time: dt.datetime | None = None) -> bytes:
     """The Atom feed of the FEED_ENTRIES latest events."""
     # Imported here: the feed is made only when its latest events change,
     # and a build that does not make it saved 6 ms of imports.
@@ -111,6 +110,6 @@ def render_feed(site: Site, markdown: Markdown, build_time: dt.datetime | None =
         _add(entry, "link", rel="alternate", type="text/html", href=site_url(site, urls.event(event.id)))
         for tag in event.tags:
             _add(entry, "category", term=tag)
-        _add(entry, "content", event_html(site, markdown, event), type="html")
+        _add(entry, "content", event_html(event, True), type="html")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"

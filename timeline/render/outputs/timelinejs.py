@@ -30,8 +30,7 @@ from html import escape
 
 from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
-from timeline.render.markdown import Markdown
-from timeline.render.outputs import Layout, event_html, json_layout, when_text
+from timeline.render.outputs import EventHtml, Layout, json_layout, when_text
 
 
 def date_object(date: PartialDate, display: str | None = None) -> dict:
@@ -49,12 +48,12 @@ def date_object(date: PartialDate, display: str | None = None) -> dict:
     return value
 
 
-def slide(site: Site, markdown: Markdown, event: Event) -> dict:
+def slide(event_html: EventHtml, event: Event) -> dict:
     data = {
         "unique_id": event.id,
         "start_date": date_object(event.date, event.date.display(event.circa)),
         "display_date": when_text(event),
-        "text": {"headline": escape(event.title), "text": event_html(site, markdown, event, show_when=False)},
+        "text": {"headline": escape(event.title), "text": event_html(event, False)},
         "autolink": False,
     }
     if event.end is not None:
@@ -64,8 +63,8 @@ def slide(site: Site, markdown: Markdown, event: Event) -> dict:
     return data
 
 
-def timeline_data(site: Site, markdown: Markdown) -> dict:
-    return {**_frame(site), "events": [slide(site, markdown, e) for e in site.events]}
+def timeline_data(site: Site, event_html: EventHtml) -> dict:
+    return {**_frame(site), "events": [slide(event_html, e) for e in site.events]}
 
 
 def _frame(site: Site) -> dict:
@@ -73,7 +72,7 @@ def _frame(site: Site) -> dict:
     return {"title": title, "scale": "human"}
 
 
-def render_timelinejs(site: Site, markdown: Markdown, keys: Mapping[str, str] | None = None) -> Layout:
+def render_timelinejs(site: Site, event_html: EventHtml, keys: Mapping[str, str] | None = None) -> Layout:
     """timeline.json, a slide at a time (the same bytes as dumping
     timeline_data()); see output_makers for `keys`."""
-    return json_layout(_frame(site), "events", site.events, partial(slide, site, markdown), keys)
+    return json_layout(_frame(site), "events", site.events, partial(slide, event_html), keys)
