@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from timeline.record.load import parse, resolved, scan_lines
+from timeline.record.lines import scan_lines
+from timeline.record.load import parse, resolved
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from timeline.commands.check import check
-from timeline.record.load import LineMap, load, resolved, scan_lines
+from timeline.record.lines import LineMap, scan_lines
+from timeline.record.load import load, resolved
 from timeline.record.quotes import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
