@@ -21,7 +21,7 @@ MISTAKES = {
     "a syntax error": ("event.html", "{% block main %}", "{% block main %}{% if %}",
                        "templates/event.html:5: TemplateSyntaxError: Expected an expression, got 'end of statement block'"),
     "an undefined name": ("_event.html", "{{ view.duration }}", "{{ view.no_such_name }}",
-                          "templates/_event.html:10: UndefinedError: 'timeline.site.views.EventView object' "
+                          "templates/_event.html:30: UndefinedError: 'timeline.site.views.EventView object' "
                           "has no attribute 'no_such_name'"),
     "an unknown filter": ("sources.html", "{{ source.title }}", "{{ source.title | no_such_filter }}",
                           "templates/sources.html:7: TemplateSyntaxError: No filter named 'no_such_filter'."),

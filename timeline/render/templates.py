@@ -75,9 +75,12 @@ def template_problem(error: Exception) -> Problem | None:
                        f"TemplateSyntaxError: {error.message}")
     where = None
     tb = error.__traceback__
-    while tb is not None:  # the innermost template frame: Jinja gives it the template's file and line
-        if "__jinja_exception__" in tb.tb_frame.f_globals:
+    while tb is not None:  # the innermost template frame
+        found = tb.tb_frame.f_globals
+        if "__jinja_exception__" in found:  # rewritten by Template.render: the template's own file and line
             where = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        elif (template := found.get("__jinja_template__")) is not None:  # a macro called from Python
+            where = template.filename or template.name, template.get_corresponding_lineno(tb.tb_lineno)
         tb = tb.tb_next
     if where is None:
         return None
