@@ -1,0 +1,36 @@
+"""The rules of the ``[site]`` table: the title and how the site presents itself."""
+from __future__ import annotations
+
+import re
+
+from timeline.record.checking import URL, ProblemCollector, describe
+from timeline.record.model import SiteInfo
+
+SITE_KEYS = ("title", "description", "language", "base_url")
+
+_LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*")
+
+
+def check_site(check: ProblemCollector, data: dict) -> SiteInfo | None:
+    raw = data.get("site")
+    if not isinstance(raw, dict):
+        if raw is None:
+            check.problem((), "missing the [site] table (it needs at least a title)")
+        else:
+            check.problem(("site",), f"'site' must be a table, found {describe(raw)}")
+        return None
+    path, subject = ("site",), "[site]"
+    check.unknown_keys(raw, SITE_KEYS, path, subject, "[site]")
+    title = check.get(raw, "title", str, path, subject, required=True)
+    description = check.get(raw, "description", str, path, subject, default="")
+    language = check.get(raw, "language", str, path, subject, default="en")
+    if language and not _LANGUAGE.fullmatch(language):
+        check.problem(path + ("language",), f"'language' {language!r} is not a language tag like \"en\" or \"en-GB\"", subject)
+    base_url = check.get(raw, "base_url", str, path, subject, default="")
+    if base_url and not URL.fullmatch(base_url):
+        check.problem(path + ("base_url",), f"'base_url' {base_url!r} must be an http(s) URL", subject)
+    elif base_url and not base_url.endswith("/"):
+        base_url += "/"
+    if title is None:
+        return None
+    return SiteInfo(title.strip(), description.strip(), language, base_url)
