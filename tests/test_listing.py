@@ -12,7 +12,7 @@ from conftest import ROOT
 from test_site import html_pages, ids_of, internal_urls, parse, resolve
 
 from timeline.commands.check import check
-from timeline.publish.write import publish
+from timeline.publish import publish
 from timeline.site.plan import plan_site, render_site
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

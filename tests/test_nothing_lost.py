@@ -101,9 +101,9 @@ def test_template_failure_keeps_the_previous_output(project, monkeypatch):
 
 @pytest.mark.parametrize("when", ["first", "second", "half", "last"])
 def test_disk_full_after_some_files_keeps_the_previous_output(project, monkeypatch, when):
-    from timeline.publish import write
+    from timeline.publish import files
     # Counted in one process; a failure in either of two is test_publish's.
-    monkeypatch.setattr(write, "PARALLEL_MIN", 10**9)
+    monkeypatch.setattr(files, "PARALLEL_MIN", 10**9)
     count = sum(1 for p in (project / "public").rglob("*") if p.is_file())
     after = {"first": 0, "second": 1, "half": count // 2, "last": count - 1}[when]
     real = Path.open
@@ -126,8 +126,8 @@ def test_refused_rename_keeps_the_previous_output(project, monkeypatch, failing_
     """Where the swap is two renames (no atomic exchange): call 1 moves the old
     output aside, call 2 moves the new one in; the third (putting the old one
     back after a failed second) must work."""
-    from timeline.publish import write
-    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    from timeline.publish import swap
+    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)
     real = os.rename
     calls = []
 
@@ -246,13 +246,13 @@ def test_sigkill_during_a_large_build_never_leaves_a_mixed_output(large_record):
 KILL_AFTER_SWAP = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from timeline.publish import write
-    real = write.{hook}
+    from timeline.publish import swap
+    real = swap.{hook}
     def hooked(*args, **kwargs):
         result = real(*args, **kwargs)
         os.kill(os.getpid(), signal.SIGKILL)  # right after the swap step, before any clean-up
         return result
-    write.{hook} = hooked
+    swap.{hook} = hooked
     from timeline.cli import main
     sys.exit(main(["--no-cache", "--events", {events!r}, "--out", {out!r}]))
 """)
@@ -262,8 +262,8 @@ KILL_AFTER_SWAP = textwrap.dedent("""
 KILL_BETWEEN_RENAMES = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {root!r})
-    from timeline.publish import write
-    write._exchange = lambda a, b: False  # as on a system without renameat2
+    from timeline.publish import swap
+    swap._exchange = lambda a, b: False  # as on a system without renameat2
     real = os.rename
     calls = []
     def rename(source, target, *args, **kwargs):
@@ -336,7 +336,7 @@ def test_next_build_repairs_what_a_killed_build_left(project, kill):
 def test_a_build_killed_between_renames_is_put_back_before_anything_else(project):
     before = snapshot(project / "public")
     assert _run(KILL_BETWEEN_RENAMES, project).returncode == -signal.SIGKILL
-    from timeline.publish.write import recover
+    from timeline.publish import recover
     recover(project / "public")
     assert snapshot(project / "public") == before
     assert leftovers(project / "public") == []
@@ -345,7 +345,7 @@ def test_a_build_killed_between_renames_is_put_back_before_anything_else(project
 @pytest.mark.parametrize("moved", [0, 1])
 @pytest.mark.parametrize("then", ["the same edit", "the edit undone"])
 def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(project, moved, then):
-    from timeline.publish import write
+    from timeline.publish import pending
     events = project / "events.toml"
     changed = events.read_text(encoding="utf-8")
     original = changed.replace('title = "Changed"', f'title = "{TITLE}"', 1)
@@ -355,7 +355,7 @@ def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(project, m
     events.write_text(changed, encoding="utf-8")
     result = _run(KILL_WHILE_MOVING_IN, project, moved=moved)
     assert result.returncode == -signal.SIGKILL, result.stderr
-    assert write.pending(project / "public"), "the kill came too early or too late"
+    assert pending(project / "public"), "the kill came too early or too late"
     if then == "the edit undone":
         events.write_text(original, encoding="utf-8")
     rebuilt = subprocess.run(cached_build, capture_output=True, text=True, timeout=120)
@@ -364,7 +364,7 @@ def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(project, m
     reference = subprocess.run([*cached_build[:-1], str(project / "reference"), "--no-cache"], capture_output=True)
     assert reference.returncode == 0
     assert snapshot(project / "public") == snapshot(project / "reference")
-    assert not write.pending(project / "public") and leftovers(project / "public") == []
+    assert not pending(project / "public") and leftovers(project / "public") == []
 
 
 # --- an output folder that holds the project -----------------------------------------------

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import timeline.publish
 from timeline.commands.check import check
-from timeline.publish import write
+from timeline.publish import intact, pending, publish, recover
+from timeline.publish.files import PARALLEL_MIN
 from timeline.site import overview
 from timeline.site.jobs import Job
 from timeline.site.plan import plan_site
@@ -33,8 +35,8 @@ def site(tmp_path_factory):
 
 def test_two_processes_write_what_one_writes(site, tmp_path):
     plan = plan_site(site)
-    assert len(plan) >= write.PARALLEL_MIN  # enough files that the work is shared
-    one = write.publish(plan, tmp_path / "one", workers=1)
+    assert len(plan) >= PARALLEL_MIN  # enough files that the work is shared
+    one = publish(plan, tmp_path / "one", workers=1)
     makers = tmp_path / "makers.txt"
     plan = plan_site(site)
 
@@ -45,7 +47,7 @@ def test_two_processes_write_what_one_writes(site, tmp_path):
             return job.make()
         return Job(job.path, make, lambda: job.key)
 
-    two = write.publish({path: noting_pid(plan[path]) for path in plan}, tmp_path / "two", workers=2)
+    two = publish({path: noting_pid(plan[path]) for path in plan}, tmp_path / "two", workers=2)
     assert len(set(makers.read_text().split())) == 2  # both processes made files
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert {k: (v[0], v[1], v[4]) for k, v in one.items()} == {k: (v[0], v[1], v[4]) for k, v in two.items()}
@@ -54,7 +56,7 @@ def test_two_processes_write_what_one_writes(site, tmp_path):
 @pytest.mark.parametrize("failing", ["helper", "main"])
 def test_a_failure_in_either_process_keeps_the_previous_output(site, tmp_path, failing):
     out = tmp_path / "public"
-    write.publish(plan_site(site), out, workers=2)
+    publish(plan_site(site), out, workers=2)
     before = tree(out)
     plan = plan_site(site)
     main = os.getpid()
@@ -67,14 +69,14 @@ def test_a_failure_in_either_process_keeps_the_previous_output(site, tmp_path, f
         return Job(job.path, make, lambda: job.key)
 
     with pytest.raises(RuntimeError, match="injected"):
-        write.publish({path: failing_in(plan[path]) for path in plan}, out, workers=2)
+        publish({path: failing_in(plan[path]) for path in plan}, out, workers=2)
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
 def test_jobs_are_made_only_when_their_key_changed(site, tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(plan_site(site), out, workers=2)
+    manifest = publish(plan_site(site), out, workers=2)
     made = []
     plan = plan_site(site)
     counted = {}
@@ -82,7 +84,7 @@ def test_jobs_are_made_only_when_their_key_changed(site, tmp_path):
         job = plan[path]
         counted[path] = Job(path, (lambda job=job, path=path: made.append(path) or job.make()), lambda job=job: job.key)
     counted["about/index.html"] = Job("about/index.html", lambda: made.append("about") or b"changed", lambda: "new key")
-    write.publish(counted, out, manifest, workers=1)
+    publish(counted, out, manifest, workers=1)
     assert made == ["about"]
     assert (out / "about" / "index.html").read_bytes() == b"changed"
 
@@ -107,9 +109,9 @@ AFTER = {"index.html": b"home, changed", "events/a/index.html": b"a", "events/c/
 
 def test_an_update_moves_in_changed_files_only_and_removes_the_others(tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     inodes = {name: (out / name).stat().st_ino for name in BEFORE}
-    manifest = write.publish(fixed(AFTER), out, manifest)
+    manifest = publish(fixed(AFTER), out, manifest)
     assert files_of(out) == AFTER
     assert not (out / "events" / "b").exists()  # the removed event's folder is gone too
     for name in ("events/a/index.html", "events/c/index.html", "data.json"):
@@ -119,16 +121,16 @@ def test_an_update_moves_in_changed_files_only_and_removes_the_others(tmp_path):
     for name, entry in manifest.items():
         stat = (out / name).stat()
         assert (stat.st_size, stat.st_mtime_ns, stat.st_ino) == entry[1:4]
-    assert write.intact(out, manifest)
+    assert intact(out, manifest)
 
 
 def test_an_update_removes_a_file_added_by_hand_and_remakes_one_changed_by_hand(tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     (out / "events" / "stray.html").write_bytes(b"not ours")
     (out / "events" / "a" / "index.html").write_bytes(b"edited")
-    assert not write.intact(out, manifest)
-    write.publish(fixed(BEFORE), out, manifest)
+    assert not intact(out, manifest)
+    publish(fixed(BEFORE), out, manifest)
     assert files_of(out) == BEFORE
 
 
@@ -140,11 +142,11 @@ def meddle(out: Path) -> None:
 
 def test_a_failed_update_leaves_the_folder_as_it_was(tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     jobs = fixed(AFTER)
     jobs["events/d/index.html"] = Job("events/d/index.html", lambda: 1 / 0, lambda: "broken")
     with pytest.raises(ZeroDivisionError):
-        write.publish(jobs, out, manifest)
+        publish(jobs, out, manifest)
     assert files_of(out) == BEFORE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
@@ -152,7 +154,7 @@ def test_a_failed_update_leaves_the_folder_as_it_was(tmp_path):
 @pytest.mark.parametrize("moved", [0, 1])
 def test_an_update_interrupted_while_moving_in_is_finished_by_the_next_build(tmp_path, monkeypatch, moved):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     real = os.replace
     calls = []
 
@@ -165,11 +167,11 @@ def test_an_update_interrupted_while_moving_in_is_finished_by_the_next_build(tmp
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(KeyboardInterrupt):
-        write.publish(fixed(AFTER), out, manifest)
+        publish(fixed(AFTER), out, manifest)
     monkeypatch.setattr(os, "replace", real)
-    assert write.pending(out)
-    write.recover(out)  # the first thing any later publish does
-    assert not write.pending(out)
+    assert pending(out)
+    recover(out)  # the first thing any later publish does
+    assert not pending(out)
     assert files_of(out) == AFTER
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
@@ -199,7 +201,7 @@ def counting_records(monkeypatch) -> list[str]:
 def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeypatch, edit):
     events, text = record
     out = tmp_path / "public"
-    manifest = write.publish(plan_of(events), out)
+    manifest = publish(plan_of(events), out)
     if edit == "one event":
         events.write_text(text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1), encoding="utf-8")
     elif edit == "the site title":
@@ -208,12 +210,12 @@ def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeyp
         events.write_text(text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1), encoding="utf-8")
         (out / "events.json").write_bytes((out / "events.json").read_bytes().replace(b"Synthetic", b"Synthetik"))
     made = counting_records(monkeypatch)
-    write.publish(plan_of(events), out, manifest)
+    publish(plan_of(events), out, manifest)
     expected = {"one event": ["event-000007"], "the site title": [f"event-{i:06d}" for i in range(300)]}.get(
         edit, [f"event-{i:06d}" for i in range(300)])
     assert sorted(made) == expected
     monkeypatch.undo()
-    write.publish(plan_of(events), tmp_path / "fresh")
+    publish(plan_of(events), tmp_path / "fresh")
     assert files_of(out) == files_of(tmp_path / "fresh")
 
 
@@ -221,7 +223,7 @@ def test_data_files_remake_only_the_parts_that_changed(record, tmp_path, monkeyp
 def test_data_files_after_events_moved_removed_or_added_are_what_a_fresh_build_writes(record, tmp_path, change):
     events, text = record
     out = tmp_path / "public"
-    manifest = write.publish(plan_of(events), out)
+    manifest = publish(plan_of(events), out)
     if change == "moved":  # event 7 moves to the front: its piece is made, the rest copied in two runs
         text = text.replace("date = 2000-08-08T07:00:00+03:00", "date = 1990-01-08T07:00:00+03:00", 1)
     elif change == "removed":
@@ -234,15 +236,15 @@ def test_data_files_after_events_moved_removed_or_added_are_what_a_fresh_build_w
     else:
         text = text[:text.index("[[events]]", text.index("[[events]]") + 1)]
     events.write_text(text, encoding="utf-8")
-    write.publish(plan_of(events), out, manifest)
-    write.publish(plan_of(events), tmp_path / "fresh")
+    publish(plan_of(events), out, manifest)
+    publish(plan_of(events), tmp_path / "fresh")
     assert files_of(out) == files_of(tmp_path / "fresh")
 
 
 def test_a_piece_is_not_copied_from_a_file_whose_separators_are_not_as_written(record, tmp_path, monkeypatch):
     events, text = record
     out = tmp_path / "public"
-    manifest = write.publish(plan_of(events), out)
+    manifest = publish(plan_of(events), out)
     # Same size, time and inode, other bytes between two pieces: the run is made again.
     published = out / "events.json"
     before = published.stat()
@@ -252,14 +254,14 @@ def test_a_piece_is_not_copied_from_a_file_whose_separators_are_not_as_written(r
         handle.seek(at)
         handle.write(b";")
     os.utime(published, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert write.intact(out, manifest)
+    assert intact(out, manifest)
     events.write_text(text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1), encoding="utf-8")
     made = counting_records(monkeypatch)
-    write.publish(plan_of(events), out, manifest)
+    publish(plan_of(events), out, manifest)
     assert b"};" not in published.read_bytes()
     assert 1 < len(made) < 300  # the run with the changed separator, not the whole file
     monkeypatch.undo()
-    write.publish(plan_of(events), tmp_path / "fresh")
+    publish(plan_of(events), tmp_path / "fresh")
     assert files_of(out) == files_of(tmp_path / "fresh")
 
 
@@ -270,23 +272,23 @@ def test_an_index_cut_into_years_is_made_again_only_when_what_it_shows_changes(r
     monkeypatch.setattr(overview, "MAX_MARKS", 100)
     events, text = record
     out = tmp_path / "public"
-    before = write.publish(plan_of(events), out)
+    before = publish(plan_of(events), out)
     if edit == "title":
         changed = text.replace("Synthetic event 7:", "Synthetic event 7 (edited):", 1)
     else:  # into a month of a year that had no events: the overview's bars and the parts change
         changed = text.replace("date = 2000-08-08T07:00:00+03:00", "date = 1990-01-08T07:00:00+03:00", 1)
     assert changed != text
     events.write_text(changed, encoding="utf-8")
-    after = write.publish(plan_of(events), out, before)
+    after = publish(plan_of(events), out, before)
     assert (after["index.html"][4] == before["index.html"][4]) == (edit == "title")
-    write.publish(plan_of(events), tmp_path / "fresh")
+    publish(plan_of(events), tmp_path / "fresh")
     assert files_of(out) == files_of(tmp_path / "fresh")
 
 
 def test_an_update_moves_new_files_in_before_removing_old_ones(tmp_path, monkeypatch):
     """Links to a page that goes away keep working until the new pages are in."""
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     real = os.replace
     seen = []
 
@@ -296,29 +298,29 @@ def test_an_update_moves_new_files_in_before_removing_old_ones(tmp_path, monkeyp
         return real(source, target, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", replace)
-    write.publish(fixed(AFTER), out, manifest)
+    publish(fixed(AFTER), out, manifest)
     assert seen and all(seen)
     assert files_of(out) == AFTER
 
 
 def test_an_update_where_a_file_becomes_a_folder_and_back(tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(fixed({**BEFORE, "feed": b"a file"}), out)
-    manifest = write.publish(fixed({**BEFORE, "feed/index.html": b"now a folder"}), out, manifest)
+    manifest = publish(fixed({**BEFORE, "feed": b"a file"}), out)
+    manifest = publish(fixed({**BEFORE, "feed/index.html": b"now a folder"}), out, manifest)
     assert files_of(out) == {**BEFORE, "feed/index.html": b"now a folder"}
-    write.publish(fixed({**BEFORE, "feed": b"a file again"}), out, manifest)
+    publish(fixed({**BEFORE, "feed": b"a file again"}), out, manifest)
     assert files_of(out) == {**BEFORE, "feed": b"a file again"}
 
 
 def test_an_update_copes_with_odd_names_and_folders_left_by_hand(tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     (out / "stray\u2028line.html").write_bytes(b"odd")
     (out / os.fsdecode(b"stray-\xff.html")).write_bytes(b"not UTF-8")
     (out / "events" / "a" / "index.html").unlink()
     (out / "events" / "a" / "index.html").mkdir()  # a folder where a file goes
     (out / "events" / "a" / "index.html" / "empty").mkdir()
-    write.publish(fixed(BEFORE), out, manifest)
+    publish(fixed(BEFORE), out, manifest)
     assert files_of(out) == BEFORE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
@@ -326,26 +328,26 @@ def test_an_update_copes_with_odd_names_and_folders_left_by_hand(tmp_path):
 @pytest.mark.parametrize("left", ["half deleted", "without its list"])
 def test_a_damaged_leftover_update_never_stops_the_next_build(tmp_path, left):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     ready = tmp_path / ".public.commit-999999"  # no such process
     (ready / "files" / "events" / "z").mkdir(parents=True)
     (ready / "files" / "events" / "z" / "index.html").write_bytes(b"from a killed build")
     if left == "half deleted":
         (ready / "removed").write_bytes(b"events/zz/index.html\0")
         shutil.rmtree(ready / "files")
-    assert write.pending(out)
-    write.publish(fixed(AFTER), out, manifest)
+    assert pending(out)
+    publish(fixed(AFTER), out, manifest)
     assert files_of(out) == AFTER
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
 def test_most_files_changed_means_one_swap_of_the_whole_folder(tmp_path):
     out = tmp_path / "public"
-    manifest = write.publish(fixed(BEFORE), out)
+    manifest = publish(fixed(BEFORE), out)
     folder = out.stat().st_ino
-    manifest = write.publish(fixed({**BEFORE, "index.html": b"one change"}), out, manifest)
+    manifest = publish(fixed({**BEFORE, "index.html": b"one change"}), out, manifest)
     assert out.stat().st_ino == folder  # updated in place
-    write.publish(fixed({name: data + b"!" for name, data in BEFORE.items()}), out, manifest)
+    publish(fixed({name: data + b"!" for name, data in BEFORE.items()}), out, manifest)
     assert out.stat().st_ino != folder  # swapped whole
     assert files_of(out) == {name: data + b"!" for name, data in BEFORE.items()}
 
@@ -353,11 +355,11 @@ def test_most_files_changed_means_one_swap_of_the_whole_folder(tmp_path):
 def test_keys_of_an_update_are_compared_by_two_processes(site, tmp_path, monkeypatch):
     """Both processes compute keys and compare files with the last publish,
     and the update is the one a single process makes."""
-    monkeypatch.setattr(write, "PARALLEL_KEYS_MIN", 2)
+    monkeypatch.setattr(timeline.publish, "PARALLEL_KEYS_MIN", 2)
     outs = {}
     for workers in (1, 2):
         out = outs[workers] = tmp_path / f"public-{workers}"
-        manifest = write.publish(plan_site(site), out, workers=workers)
+        manifest = publish(plan_site(site), out, workers=workers)
         keyed_by = tmp_path / f"keyed-{workers}.txt"
         plan = plan_site(site)
 
@@ -368,16 +370,16 @@ def test_keys_of_an_update_are_compared_by_two_processes(site, tmp_path, monkeyp
                 return "edited" if job.path == "about/index.html" else job.key
             return Job(job.path, (lambda: b"edited") if job.path == "about/index.html" else job.make, key)
 
-        write.publish({path: noting_pid(plan[path]) for path in plan}, out, manifest, workers=workers)
+        publish({path: noting_pid(plan[path]) for path in plan}, out, manifest, workers=workers)
         assert len(set(keyed_by.read_text().split())) == workers
         assert (out / "about" / "index.html").read_bytes() == b"edited"
     assert tree(outs[1]) == tree(outs[2])
 
 
 def test_a_failure_while_comparing_keys_in_the_helper_is_raised(site, tmp_path, monkeypatch):
-    monkeypatch.setattr(write, "PARALLEL_KEYS_MIN", 2)
+    monkeypatch.setattr(timeline.publish, "PARALLEL_KEYS_MIN", 2)
     out = tmp_path / "public"
-    manifest = write.publish(plan_site(site), out, workers=2)
+    manifest = publish(plan_site(site), out, workers=2)
     before = tree(out)
     plan = plan_site(site)
     main = os.getpid()
@@ -390,12 +392,12 @@ def test_a_failure_while_comparing_keys_in_the_helper_is_raised(site, tmp_path, 
         return Job(job.path, job.make, key)
 
     with pytest.raises(RuntimeError, match="injected"):
-        write.publish({path: failing_key(plan[path]) for path in plan}, out, manifest, workers=2)
+        publish({path: failing_key(plan[path]) for path in plan}, out, manifest, workers=2)
     assert tree(out) == before
 
 
 def test_a_publish_without_record_writes_the_same_files_and_describes_none(site, tmp_path):
-    recorded = write.publish(plan_site(site), tmp_path / "recorded", workers=2)
-    bare = write.publish(plan_site(site), tmp_path / "bare", workers=2, record=False)
+    recorded = publish(plan_site(site), tmp_path / "recorded", workers=2)
+    bare = publish(plan_site(site), tmp_path / "bare", workers=2, record=False)
     assert bare == {} and len(recorded) == len(plan_site(site))
     assert tree(tmp_path / "bare") == tree(tmp_path / "recorded")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from timeline.commands.check import check
 from timeline.errors import BuildError, Problem
-from timeline.publish.write import Manifest, publish
+from timeline.publish import Manifest, publish
 from timeline.record.model import Site
 from timeline.render.templates import compile_all, make_environment
 from timeline.site.plan import plan_site

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from timeline.config import PACKAGE, PAGES, PROJECT, STATIC, TEMPLATES
-from timeline.publish.write import Manifest, intact, pending
+from timeline.publish import Manifest, intact, pending
 from timeline.record.load import content_digest
 from timeline.speed import pickled
 
