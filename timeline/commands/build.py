@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from pathlib import Path
 
 from timeline.commands.check import check
 from timeline.errors import BuildError, Problem
-from timeline.publish import Manifest, publish
+from timeline.publish import publish
 from timeline.record.model import Site
 from timeline.render.templates import compile_all, make_environment
+from timeline.site.jobs import Plan
 from timeline.site.plan import plan_site
 from timeline.speed import stamp
 from timeline.speed.cache import BuildCache, templates_folder
@@ -57,55 +57,35 @@ def unchanged(events_path: Path, out: Path, base_url: str | None, cache_dir: Pat
 
 def build(events_path: Path, out: Path, display: str | None = None,
           base_url: str | None = None, cache_dir: Path | None = None) -> tuple[Site | None, list[Problem]]:
-    """Check, render and publish into `out`; nothing is written on problems.
+    """Check, plan, render and publish into `out`; nothing is written on problems.
 
     `base_url`, when given, overrides [site] base_url (publishing workflows
     know the address only at build time). `cache_dir`, when given, holds
     the build cache: read before, written after a successful build."""
     with collector_paused():
         cache = BuildCache.read(cache_dir) if cache_dir is not None else None
-        setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version()) if cache else ""
-        previous = _previous_manifest(cache_dir) if cache else None
-        site, problems = check(events_path, display, cache)
+        inputs = stamp.setting_digest(events_path, out, base_url, stamp.code_version()) if cache else ""
+        site, problems = check(events_path, display, cache)  # load, validate
         if site is None:
             return None, problems
-        if base_url:
-            site = with_base_url(site, base_url)
+        site = with_base_url(site, base_url) if base_url else site
         if refusal := unsafe_output(out, events_path, site):
             return None, [refusal]
-        env = make_environment(templates_folder(cache_dir) if cache else None, one_build=True)
         try:
-            compile_all(env)
-            plan = plan_site(site, env, cache.fragments, cache.markdown) if cache else plan_site(site, env)
+            plan = _plan(site, cache, cache_dir)
+            previous = stamp.last_manifest(cache_dir) if cache else None
+            # Each file is rendered as it is written, by two processes on two cores.
             manifest = publish(plan.everything(), out, previous, min(2, cores()), record=cache is not None)
         except BuildError as error:  # a template's mistake, at its file and line
             return None, error.problems
-    if cache:
-        _remember(cache_dir, cache, site, setting, events_path, out, base_url, manifest)
+    if cache:  # remember
+        cache.write(cache_dir)
+        stamp.remember(cache_dir, inputs, site, events_path, out, base_url, manifest)
     return site, []
 
 
-def _previous_manifest(cache_dir: Path) -> Manifest | None:
-    """What the last build with this cache wrote."""
-    last = stamp.read(cache_dir)
-    return last.manifest if last else None
-
-
-def _remember(cache_dir: Path, cache: BuildCache, site: Site, setting: str, events_path: Path,
-              out: Path, base_url: str | None, manifest: Manifest) -> None:
-    """Keep what the next build can reuse, and stamp what this one published."""
-    cache.write(cache_dir)
-    # Changed while the build ran: the next build must not trust a stamp.
-    if stamp.setting_digest(events_path, out, base_url, stamp.code_digest()) != setting:
-        return
-    sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
-    done = stamp.Stamp(
-        stamp.code_version(), os.path.abspath(out),
-        stamp.inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8"))
-                                                   for s in sources)),
-        tuple(os.path.abspath(s.path) for s in sources), len(site.events), manifest)
-    try:
-        stamp.write(cache_dir, done)
-    except OSError as error:  # the site is built; only the next build will be slower
-        print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}",
-              file=sys.stderr)
+def _plan(site: Site, cache: BuildCache | None, cache_dir: Path | None) -> Plan:
+    """Every file of the site, with the templates compiled (a syntax error shows before any page is made)."""
+    env = make_environment(templates_folder(cache_dir) if cache else None, one_build=True)
+    compile_all(env)
+    return plan_site(site, env, cache.fragments, cache.markdown) if cache else plan_site(site, env)

@@ -48,7 +48,7 @@ class FragmentCache:
     are dropped whenever a template changes, so a stale entry cannot be used.
     `pages` holds bytes only in the preview, which serves from memory; a
     build instead finds a page whose key is unchanged in the last published
-    folder and keeps it without making it again (see write.publish).
+    folder and keeps it without making it again (see timeline.publish.publish).
     """
 
     def __init__(self, keep_pages: bool = False):

@@ -18,7 +18,7 @@ class Job:
     keeps made bytes by key across rebuilds. A data file is made as an
     outputs.Layout with a key per event; `salt` then stands for everything
     else its bytes depend on, so that an event's piece is the same bytes
-    wherever its key and the salt are the same (see write.publish).
+    wherever its key and the salt are the same (see timeline.publish.publish).
 
     Nothing a job refers to refers back to it, so a replaced plan is freed
     at once instead of waiting for the cyclic garbage collector (which

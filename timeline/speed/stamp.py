@@ -29,6 +29,7 @@ from pathlib import Path
 from timeline.config import PACKAGE, PAGES, PROJECT, STATIC, TEMPLATES
 from timeline.publish import Manifest, intact, pending
 from timeline.record.load import content_digest
+from timeline.record.model import Site
 from timeline.speed import pickled
 
 FILE_NAME = "published.pickle"
@@ -46,7 +47,7 @@ class Stamp:
     inputs: str  # digest of everything the build read
     sources: tuple[str, ...]  # the archived documents it read (absolute paths)
     events: int  # how many events it built
-    manifest: Manifest  # what it wrote into `out` (see write.publish)
+    manifest: Manifest  # what it wrote into `out` (see timeline.publish.publish)
 
 
 def _file_digest(path: Path) -> bytes:
@@ -132,3 +133,26 @@ def up_to_date(stamp: Stamp | None, setting: str, events_path: Path, out: Path) 
     except OSError:
         return False
     return digest == stamp.inputs and intact(out, stamp.manifest)
+
+
+def last_manifest(cache_dir: Path) -> Manifest | None:
+    """What the last build with this cache wrote into its output folder."""
+    last = read(cache_dir)
+    return last.manifest if last else None
+
+
+def remember(cache_dir: Path, setting: str, site: Site, events_path: Path, out: Path, base_url: str | None,
+             manifest: Manifest) -> None:
+    """Stamp what this build read and wrote; no stamp when an input changed
+    while it ran (`setting` was taken before it began), since the next build
+    must not trust it."""
+    if setting_digest(events_path, out, base_url, code_digest()) != setting:
+        return
+    sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
+    inputs = inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8")) for s in sources))
+    done = Stamp(code_version(), os.path.abspath(out), inputs, tuple(os.path.abspath(s.path) for s in sources),
+                 len(site.events), manifest)
+    try:
+        write(cache_dir, done)
+    except OSError as error:  # the site is built; only the next build will be slower
+        print(f"warning: could not save the build stamp in {cache_dir}: {error.strerror or error}", file=sys.stderr)

@@ -107,7 +107,7 @@ class Layout:
 
     With `keys` (one per event: a digest of everything its piece shows), a
     build may copy a piece from the last build's file instead of making it
-    (see write.publish); the job's salt stands for whatever else the head,
+    (see timeline.publish.publish); the job's salt stands for whatever else the head,
     pieces and tail show. Pieces are made one at a time by `make(i)`."""
 
     __slots__ = ("head", "separator", "tail", "empty", "events", "make_piece", "keys")
