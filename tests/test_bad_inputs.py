@@ -309,3 +309,14 @@ def test_events_path_that_is_a_symbolic_link_loop(tmp_path):
     (project / "events.toml").symlink_to("events.toml")
     lines = refused("events.toml", tmp_path / "runs", cwd=project)
     assert len(lines) == 1 and lines[0].startswith("events.toml: cannot be read: "), lines
+
+
+def test_a_source_name_the_system_cannot_take_is_a_problem_not_a_traceback(tmp_path):
+    project = copy_catalogue(tmp_path)
+    long_name = "sources/" + "x" * 3000 + ".txt"  # over the file system's limit of 255 bytes a name
+    extra = f'[sources.long]\ntitle = "long"\nfile = "{long_name}"\n\n'
+    (project / "events.toml").write_text(BASE_WITHOUT_BOM.replace("[[events]]", extra + "[[events]]", 1),
+                                         encoding="utf-8")
+    assert refused("events.toml", tmp_path / "runs", cwd=project) == [
+        f"events.toml:10: source 'long': file '{long_name[:200]}…' cannot be read: File name too long",
+    ]

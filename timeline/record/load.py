@@ -107,7 +107,7 @@ class EventPiece:
     """One `[[events]]` table, as the piece of the file's text it came from.
 
     Parsed when its table is first asked for: the validator keeps checked
-    events by their piece (validate.cached_event), and the build cache
+    events by their piece (record.reuse.Reuse.event), and the build cache
     restores pieces as text alone, so a build reuses them without parsing
     them or reading parsed tables from disk. Only a piece that once parsed
     as exactly one event is ever restored."""

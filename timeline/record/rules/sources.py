@@ -73,6 +73,18 @@ def _check_source(check: ProblemCollector, source_id: str, table: dict, root: Pa
 def _archived_path(check: ProblemCollector, root: Path, file: str, path: tuple, subject: str) -> Path | None:
     """Where `file` is, when it names a regular file inside `root` reached
     without symbolic links; otherwise None, with the problem reported."""
+    try:
+        return _inside(check, root, file, path, subject)
+    except OSError as error:  # a name too long, a folder that cannot be read
+        check.problem(path, f"file '{_shortened(file)}' cannot be read: {error.strerror or error}", subject)
+        return None
+
+
+def _shortened(file: str) -> str:
+    return file if len(file) <= 200 else f"{file[:200]}…"
+
+
+def _inside(check: ProblemCollector, root: Path, file: str, path: tuple, subject: str) -> Path | None:
     if Path(file).is_absolute() or file.startswith(("/", "\\")):
         check.problem(path, f"file '{file}' must be a path relative to the events file's folder, not absolute", subject)
         return None
@@ -112,7 +124,11 @@ def _archived_text(check: ProblemCollector, root: Path, reuse: Reuse, file: str,
     resolved = _archived_path(check, root, file, path, subject)
     if resolved is None:
         return None
-    raw = resolved.read_bytes()
+    try:
+        raw = resolved.read_bytes()
+    except OSError as error:
+        check.problem(path, f"file '{_shortened(file)}' cannot be read: {error.strerror or error}", subject)
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
