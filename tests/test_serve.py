@@ -238,16 +238,17 @@ def test_polling_when_the_system_cannot_report_changes(project, monkeypatch, cap
     still gives one rebuild."""
     from watchdog.observers import Observer
 
-    from timeline.commands import serve
+    from timeline.commands import watch
+    from timeline.commands.preview import Preview
     class NoInotify(Observer):
         def schedule(self, *args, **kwargs):
             raise OSError(28, "inotify watch limit reached")
 
-    monkeypatch.setattr(serve, "Observer", NoInotify)
+    monkeypatch.setattr(watch, "Observer", NoInotify)
     events = project / "events.toml"
-    preview = serve.Preview(events, "events.toml")
+    preview = Preview(events, "events.toml")
     assert preview.rebuild()
-    watcher = threading.Thread(target=serve.watch, args=(preview,), daemon=True)
+    watcher = threading.Thread(target=watch.watch, args=(preview,), daemon=True)
     watcher.start()
     try:
         time.sleep(0.3)  # the poller's first snapshot
