@@ -237,6 +237,7 @@ def test_polling_when_the_system_cannot_report_changes(project, monkeypatch, cap
     reports no closed files, so each save waits out the quiet moment and
     still gives one rebuild."""
     from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
 
     from timeline.commands import watch
     from timeline.commands.preview import Preview
@@ -247,11 +248,12 @@ def test_polling_when_the_system_cannot_report_changes(project, monkeypatch, cap
     monkeypatch.setattr(watch, "Observer", NoInotify)
     events = project / "events.toml"
     preview = Preview(events, "events.toml")
+    watching = watch.start_watching(preview)  # its first snapshot taken before it returns
+    assert isinstance(watching[1], PollingObserver)
     assert preview.rebuild()
-    watcher = threading.Thread(target=watch.watch, args=(preview,), daemon=True)
+    watcher = threading.Thread(target=watch.watch, args=(preview, watching), daemon=True)
     watcher.start()
     try:
-        time.sleep(0.3)  # the poller's first snapshot
         text = events.read_text(encoding="utf-8")
         events.write_text(text.replace(f'title = "{TITLE}"', f'title = "{TITLE} (polled)"', 1), encoding="utf-8")
         wait_until(lambda: b"(polled)" in preview.make(preview.jobs["index.html"]))

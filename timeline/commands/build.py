@@ -2,7 +2,7 @@
 
 load → validate (both in commands.check) → plan → render → publish, then
 remember what the next build can reuse. The preview runs the same steps
-(commands.serve), so what it shows is what gets published.
+(commands.preview), so what it shows is what gets published.
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from timeline.commands.preview import Preview
-from timeline.commands.watch import watch
+from timeline.commands.watch import start_watching, watch
 from timeline.site.jobs import Plan
 
 CLIENT_PATH = "/__livereload.js"
@@ -43,6 +43,7 @@ TEXT_TYPE = CONTENT_TYPES[".txt"]
 def serve(events: Path, out: Path, host: str, port: int, display: str) -> int:
     """Run the preview until Ctrl-C. `out` is unused: the preview is served from memory."""
     preview = Preview(events, display)
+    watching = start_watching(preview)  # a save during the first build is rebuilt after it
     preview.rebuild()
     # What the first build made lives as long as the server: keep the cyclic
     # garbage collector from scanning it again on every rebuild.
@@ -57,7 +58,7 @@ def serve(events: Path, out: Path, host: str, port: int, display: str) -> int:
     reach = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else f"the network ({host})"
     print(f"Serving the preview at http://{host}:{actual}/ (reachable from {reach}); "
           f"rebuilding on every save. Press Ctrl-C to stop.", flush=True)
-    watcher = threading.Thread(target=watch, args=(preview,), daemon=True)
+    watcher = threading.Thread(target=watch, args=(preview, watching), daemon=True)
     watcher.start()
     try:
         server.serve_forever(poll_interval=0.2)

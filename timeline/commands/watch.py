@@ -37,7 +37,7 @@ CHANGE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMove
 FINISHING_EVENTS = (FileClosedEvent, FileMovedEvent, DirMovedEvent)
 
 
-def watch(preview: Preview) -> None:
+def watch(preview: Preview, watching: tuple[Changes, object] | None = None) -> None:
     """Rebuild once the watched files have been quiet for a moment after a change.
 
     The operating system reports changes (inotify on Linux, through
@@ -51,14 +51,23 @@ def watch(preview: Preview) -> None:
     not for the quiet moment and then the rebuild, and a burst of saves is
     still one reload.
     """
-    changes = Changes(preview.watched_paths())
-    observer = start_observer(changes, changes.folders, {os.path.dirname(f) for f in changes.files})
+    watching = watching or start_watching(preview)
+    changes, observer = watching
     try:
         while not preview.stopping:
             if changes.changed.wait(timeout=0.5):
                 preview.announce(rebuild_after_burst(preview, changes))
     finally:
         observer.stop()
+
+
+def start_watching(preview: Preview) -> tuple[Changes, object]:
+    """The watched paths' changes, recorded from the moment this returns
+    (the observer sets its watches up before it starts): the preview starts
+    watching before its first build and before it answers any request, so
+    no save is missed."""
+    changes = Changes(preview.watched_paths())
+    return changes, start_observer(changes, changes.folders, {os.path.dirname(f) for f in changes.files})
 
 
 def rebuild_after_burst(preview: Preview, changes: Changes) -> Prepared:
