@@ -59,8 +59,8 @@ node_modules/.installed: package.json package-lock.json | java
 test: $(STAMP) bytecode chromium java node_modules/.installed
 	$(PY) -m pytest
 
-# The benchmark (README, Performance): about 25 minutes; Hugo, when it can
-# be installed, for the comparison.
+# The benchmark (docs/performance.md): tens of minutes at every size; Hugo,
+# when it can be installed, for the comparison.
 bench: $(STAMP) bytecode hugo
 	$(PY) benchmarks/run.py
 

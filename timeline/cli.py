@@ -1,4 +1,4 @@
-"""Argument parsing and terminal output; everything else lives in the pipeline."""
+"""Argument parsing and terminal output; the commands themselves live in timeline/commands/."""
 from __future__ import annotations
 
 import argparse
