@@ -320,3 +320,15 @@ def test_a_source_name_the_system_cannot_take_is_a_problem_not_a_traceback(tmp_p
     assert refused("events.toml", tmp_path / "runs", cwd=project) == [
         f"events.toml:10: source 'long': file '{long_name[:200]}…' cannot be read: File name too long",
     ]
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_problem_not_a_traceback(tmp_path):
+    project = copy_catalogue(tmp_path)
+    (project / "events.toml").write_text(BASE_WITHOUT_BOM, encoding="utf-8")
+    (project / "blocker").write_text("a file where the output's folder would go", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", "blocker/public"], cwd=project,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == ["blocker: cannot be written: File exists", "1 problem found.",
+                                          "Nothing was built; blocker/public/ is unchanged."]

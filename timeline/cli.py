@@ -118,7 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         if count is not None:
             print(f"{args.out}/ is up to date: nothing {display} builds from has changed ({_plural(count, 'event')}).")
             return 0
-    site, problems = build(events, Path(args.out), display, args.base_url, cache_dir)
+    try:
+        site, problems = build(events, Path(args.out), display, args.base_url, cache_dir)
+    except OSError as error:  # the output folder cannot be made or written, a full disk
+        where = _display_name(Path(error.filename)) if error.filename else args.out
+        site, problems = None, [Problem(where, None, f"cannot be written: {error.strerror or error}")]
+    except KeyboardInterrupt:
+        print(f"\nInterrupted; {args.out}/ is unchanged, or the next build finishes what this one began.",
+              file=sys.stderr)
+        return 130
     if site is None:
         report(problems)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=sys.stderr)
