@@ -554,36 +554,7 @@ def test_moment_at_the_edge_of_the_calendar_builds(project, date):
     check_then_build(project, _minimal(date), must_be_valid=True)
 
 
-# --- the Markdown shortcut and the source normaliser -----------------------------------
-
-# Plain words and punctuation, with a good share of what Markdown treats
-# specially, so both sides of the shortcut's rule are exercised.
-MARKDOWN_ALPHABET = st.sampled_from(list("abcXYZ019 éÜ,.;:'\"?!%$()’‘“”—–/-") +
-                                    list("*_`[]<>&#+=|~\\\t\n") + ["\n\n", "  \n", "1. ", "- ", "> ", "    "])
-
-
-@settings(max_examples=int(400 * SCALE), deadline=None)
-@given(st.lists(MARKDOWN_ALPHABET, max_size=40).map("".join))
-def test_plain_paragraph_shortcut_agrees_with_markdown(text):
-    """Where the shortcut answers, its HTML is exactly Python-Markdown's,
-    and the sanitiser leaves it as it is."""
-    from timeline.render.markdown import Markdown, clean, plain_paragraph
-    fast = plain_paragraph(text)
-    converter = Markdown().converter()
-    converter.reset()
-    if fast is not None:
-        assert fast == converter.convert(text)
-        assert clean(fast) == fast == clean(fast, page=True)  # so the sanitiser is skipped too
-    PLAIN_SEEN[fast is not None] += 1
-
-
-PLAIN_SEEN: Counter = Counter()
-
-
-def test_plain_paragraph_shortcut_was_taken_and_refused():
-    """The test above saw both kinds of text (it runs first, in file order)."""
-    assert PLAIN_SEEN[True] > 10 and PLAIN_SEEN[False] > 10, PLAIN_SEEN
-
+# --- the source normaliser ---------------------------------------------------------------
 
 def _folded_by_hand(original: str) -> tuple[str, list[int]]:
     """The normalised text and its offsets, one character at a time."""

@@ -64,30 +64,7 @@ def _valid_href(match: re.Match) -> str:
     return f'href="{html.escape(quote(url, safe=_URL_SAFE), quote=True)}"'
 
 
-# A paragraph of words and common punctuation, which Python-Markdown would
-# only wrap in <p>: no character that can open inline markup or an entity,
-# no tab, no blank line, no line that could start a block (indent, list,
-# heading, quote, rule) or end in a line break. Most summaries are like
-# this, and Markdown is the slowest step of a cold build; the tests compare
-# this shortcut with Markdown itself on generated text.
-_PLAIN_PARAGRAPH = re.compile(
-    r"(?:[^\W\d_]|[,.;:'\"?!%$()’‘“”—–/])"  # a line starts with a letter or punctuation
-    r"(?:[^\W_]|[ ,.;:'\"?!%$()’‘“”—–/-])*"
-    r"(?<! )"  # and ends without a space
-    r"(?:\n(?:[^\W\d_]|[,.;:'\"?!%$()’‘“”—–/])(?:[^\W_]|[ ,.;:'\"?!%$()’‘“”—–/-])*(?<! ))*"
-)
-
-
-def plain_paragraph(text: str) -> str | None:
-    """`text` as Markdown would render it, when it is one plain paragraph; else None."""
-    body = text.strip("\n")
-    return f"<p>{body}</p>" if _PLAIN_PARAGRAPH.fullmatch(body) else None
-
-
 def _sanitise(text: str, page: bool, make_converter) -> str:
-    rendered = plain_paragraph(text)
-    if rendered is not None:
-        return rendered  # nothing in it for the sanitiser to change (tested)
     converter = make_converter()
     converter.reset()
     return clean(converter.convert(text), page)
