@@ -18,7 +18,7 @@ from timeline.render.templates import compile_all, make_environment
 from timeline.site.jobs import Plan
 from timeline.site.plan import plan_site
 from timeline.speed import stamp
-from timeline.speed.cache import BuildCache, templates_folder
+from timeline.speed.cache import BuildCache
 from timeline.speed.collector import collector_paused
 from timeline.speed.pool import cores
 
@@ -72,7 +72,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
         if refusal := unsafe_output(out, events_path, site):
             return None, [refusal]
         try:
-            plan = _plan(site, cache, cache_dir)
+            plan = _plan(site, cache)
             previous = stamp.last_manifest(cache_dir) if cache else None
             # Each file is rendered as it is written, by two processes on two cores.
             manifest = publish(plan.everything(), out, previous, min(2, cores()), record=cache is not None)
@@ -84,8 +84,8 @@ def build(events_path: Path, out: Path, display: str | None = None,
     return site, []
 
 
-def _plan(site: Site, cache: BuildCache | None, cache_dir: Path | None) -> Plan:
+def _plan(site: Site, cache: BuildCache | None) -> Plan:
     """Every file of the site, with the templates compiled (a syntax error shows before any page is made)."""
-    env = make_environment(templates_folder(cache_dir) if cache else None, one_build=True)
+    env = make_environment()
     compile_all(env)
     return plan_site(site, env, cache.fragments, cache.markdown) if cache else plan_site(site, env)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateSyntaxError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError
 from markupsafe import Markup
 
 from timeline.config import TEMPLATES
@@ -18,16 +17,10 @@ from timeline.errors import BuildError, Problem
 from timeline.site import urls
 
 
-def make_environment(bytecode_folder: Path | None = None, one_build: bool = False) -> Environment:
-    """The templates' environment; with `bytecode_folder`, compiled templates
-    are kept there for the next build (Jinja checks each against its source).
-
-    `one_build`: for a single build, which does not look at a template's
-    file again once loaded (the preview does, to see edits)."""
+def make_environment() -> Environment:
+    """The templates' environment: escaping on, an undefined name an error."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
-        bytecode_cache=FileSystemBytecodeCache(str(bytecode_folder)) if bytecode_folder else None,
-        auto_reload=not one_build,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

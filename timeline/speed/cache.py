@@ -141,13 +141,3 @@ class _Base:
     view_ids: frozenset
     markdown: frozenset
     views_context: tuple  # what its views were made under
-
-
-def templates_folder(folder: Path) -> Path | None:
-    """Where compiled templates are kept (see render.templates); None when
-    it cannot be made, and templates are compiled every time."""
-    try:
-        (folder / "templates").mkdir(parents=True, exist_ok=True)
-        return folder / "templates"
-    except OSError:
-        return None
