@@ -420,3 +420,30 @@ def test_preview_survives_a_hundred_rapid_edits(tmp_path):
     finally:
         if server.process.poll() is None:
             assert server.stop() == 0
+
+
+def test_ctrl_c_through_the_command_line_says_so_and_keeps_the_output(tmp_path):
+    """A real SIGINT while the build makes its files. In a copy of the
+    project, the about page's template is given a long loop after a first
+    good build, so that the build is sure to be still at work when the
+    signal comes, however busy the machine."""
+    for name in ("timeline", "templates", "site_src"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("build.py", "events.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    out = tmp_path / "public"
+    command = [sys.executable, "build.py", "--no-cache"]
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300).returncode == 0
+    before = snapshot(out)
+    page = tmp_path / "templates" / "page.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "{{ body }}", "{{ body }}{% for i in range(10 ** 9) %}{% endfor %}"), encoding="utf-8")
+    build_run = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: leftovers(out), timeout=60, interval=0.01)  # its staging folder: files are being made
+    time.sleep(0.5)
+    build_run.send_signal(signal.SIGINT)
+    _, stderr = build_run.communicate(timeout=60)
+    assert build_run.returncode == 130
+    assert stderr.strip() == "Interrupted; public/ is unchanged, or the next build finishes what this one began."
+    assert snapshot(out) == before
+    assert leftovers(out) == []
