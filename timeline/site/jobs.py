@@ -27,8 +27,8 @@ class Job:
 
     __slots__ = ("path", "_make", "_key_of", "_key", "_store", "salt")
 
-    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes]], key_of: Callable[[], str],
-                 store: "Generations | None" = None, salt: str | None = None):
+    def __init__(self, path: str, make: Callable[[], bytes | Iterable[bytes]] | None = None,
+                 key_of: Callable[[], str] | None = None, store: "Generations | None" = None, salt: str | None = None):
         self.path = path
         self.salt = salt
         self._make = make
@@ -36,25 +36,31 @@ class Job:
         self._key: str | None = None
         self._store = store
 
+    def render(self) -> bytes | Iterable[bytes]:
+        return self._make()
+
+    def compute_key(self) -> str:
+        return self._key_of()
+
     @property
     def key(self) -> str:
         if self._key is None:
-            self._key = self._key_of()
+            self._key = self.compute_key()
         return self._key
 
     def make(self) -> bytes:
         if self._store is None:
-            return _joined(self._make())
+            return _joined(self.render())
         data = self._store.get(self.key)
         if data is None:
-            data = _joined(self._make())
+            data = _joined(self.render())
             self._store.put(self.key, data)
         return data
 
     def chunks(self) -> Iterable[bytes]:
         """The bytes in the pieces they are made in (a data file comes as a
         Layout, an event at a time), for writing without holding the whole file."""
-        made = self._make() if self._store is None else self.make()
+        made = self.render() if self._store is None else self.make()
         return (made,) if isinstance(made, bytes) else made
 
     def __repr__(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -59,10 +58,6 @@ def render_site(site: Site, *args, **kwargs) -> dict[str, bytes]:
     return {path: job.make() for path, job in plan_site(site, *args, **kwargs).items()}
 
 
-def _constant(context: dict) -> Callable[[], dict]:
-    return lambda: context
-
-
 def _with_years(context: dict) -> dict:
     """A list page's events by year and month, unless it links to its parts instead."""
     listing = context["listing"]
@@ -81,7 +76,7 @@ def timeline_pages(pages: Pages, timeline: Listing) -> Jobs:
 
     context = {"title": site.info.title, "listing": timeline, "filters": filters, "count": len(pages.views),
                "overview": figure}
-    jobs = {"index.html": pages.page("index.html", "index.html", _constant(context), derive)}
+    jobs = {"index.html": pages.page("index.html", "index.html", context, derive)}
     if timeline.parts:
         jobs.update(listing_pages(pages, timeline, "Timeline", [Link("Full timeline", urls.HOME)], filters,
                                   skip_root=True))
@@ -91,15 +86,15 @@ def timeline_pages(pages: Pages, timeline: Listing) -> Jobs:
 def event_pages(pages: Pages, home: dict[str, str]) -> Jobs:
     """A page per event, its context made only when needed: made ahead, the
     contexts of 100,000 event pages would all be held at once."""
+    context_of, jsonld = partial(_event_context, pages.views, home), partial(_event_jsonld, pages)
     jobs = {}
     for i, view in enumerate(pages.views):
         path = urls.file_of(view.url)
-        jobs[path] = pages.page(path, "event.html", partial(_event_context, pages.views, i, home),
-                                partial(_event_jsonld, pages))
+        jobs[path] = pages.lazy_page(path, "event.html", context_of, i, jsonld)
     return jobs
 
 
-def _event_context(views: list[EventView], i: int, home: dict[str, str]) -> dict:
+def _event_context(views: list[EventView], home: dict[str, str], i: int) -> dict:
     view = views[i]
     previous = views[i - 1] if i > 0 else None
     following = views[i + 1] if i + 1 < len(views) else None
@@ -131,7 +126,7 @@ def listing_pages(pages: Pages, listing: Listing, title: str, up: list[Link], fi
                    "filters": filters, "previous": Link(earlier.label, earlier.path) if earlier else None,
                    "next": Link(later.label, later.path) if later else None}
         path = urls.file_of(node.path)
-        jobs[path] = pages.page(path, "list.html", _constant(context), _with_years)
+        jobs[path] = pages.page(path, "list.html", context, _with_years)
     return jobs
 
 
@@ -157,7 +152,7 @@ def name_pages(pages: Pages, names: Names, of_event, heading: str, title_format:
     counted = [(names.links[name], len(events_of[name])) for name in sorted(names.slugs, key=str.lower)]
     path = urls.file_of(urls.names(names.kind))
     context = {"title": heading, "kind": names.kind, "names": counted}
-    jobs[path] = pages.page(path, "names.html", _constant(context))
+    jobs[path] = pages.page(path, "names.html", context)
     return jobs
 
 
@@ -176,7 +171,7 @@ def source_pages(pages: Pages) -> Jobs:
         jobs.update(_source_page(pages, source, list(cited_by[source.id].values()), sorted(spans[source.id])))
     counted = [(s, len({c.event_id for c in cited_by[s.id].values()})) for s in sources]
     path = urls.file_of(urls.SOURCES)
-    jobs[path] = pages.page(path, "sources.html", _constant({"title": "Sources", "sources": counted}))
+    jobs[path] = pages.page(path, "sources.html", {"title": "Sources", "sources": counted})
     return jobs
 
 
@@ -195,7 +190,7 @@ def _source_page(pages: Pages, source, uses: list[Citing], spans: list[tuple[int
                "archive_href": urls.archive_link(archive_name), "more": more, "citing": len(citing),
                "note_html": pages.markdown.html(source.note) if source.note else Markup(""), "spans": spans}
     path = urls.file_of(urls.source(source.id))
-    jobs[path] = pages.page(path, "source.html", _constant(context),
+    jobs[path] = pages.page(path, "source.html", context,
                             lambda c: {"paragraphs": source_paragraphs(c["source"], c["spans"])})
     return jobs
 
@@ -204,10 +199,10 @@ def other_files(pages: Pages) -> Jobs:
     """The about page, the page for a missing address, and the static files."""
     about = (PAGES / "about.md").read_text(encoding="utf-8")
     path = urls.file_of(urls.ABOUT)
-    jobs = {path: pages.page(path, "page.html", _constant({"title": "About this timeline",
-                                                           "body": pages.markdown.html(about, page=True)}))}
+    context = {"title": "About this timeline", "body": pages.markdown.html(about, page=True)}
+    jobs = {path: pages.page(path, "page.html", context)}
     # Hosts serve 404.html at any depth, so its links cannot be relative.
-    jobs[urls.NOT_FOUND] = pages.page(urls.NOT_FOUND, "404.html", _constant({"title": "Page not found"}),
+    jobs[urls.NOT_FOUND] = pages.page(urls.NOT_FOUND, "404.html", {"title": "Page not found"},
                                       root=pages.site.info.base_url or "/")
     for asset in sorted(STATIC.rglob("*")):
         if asset.is_file():
