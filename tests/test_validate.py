@@ -1016,3 +1016,15 @@ def test_load_returns_data_and_lines(project):
     assert loaded.display == "shown.toml"
     assert resolved(loaded.data)["events"][0]["id"] == "first-meeting"
     assert loaded.lines.line("events", 0, "citations", 0, "quote") == 16
+
+
+@pytest.mark.parametrize("url", ["http://[", "https://[::1", "http:///path"])
+def test_urls_the_outputs_cannot_take_apart_are_refused(project, url):
+    """A base_url or source url with no host the URL parser can read (the
+    feed reads the host of base_url) is a problem, not a crash of the build."""
+    text = edit(BASE, 'title = "Test timeline"', f'title = "Test timeline"\nbase_url = "{url}"')
+    text = edit(text, 'file = "sources/sample.txt"', f'file = "sources/sample.txt"\nurl = "{url}"')
+    assert project.problems(text) == [
+        f"events.toml:3: [site]: 'base_url' '{url}' must be an http(s) URL",
+        f"events.toml:8: source 'sample': 'url' '{url}' must be an http(s) URL",
+    ]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -11,6 +10,7 @@ from typing import NoReturn
 from timeline.commands.build import build, default_cache_dir, unchanged
 from timeline.commands.check import check
 from timeline.errors import Problem
+from timeline.record.checking import is_http_url
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             (len(site.events), "event"), (len(site.sources), "source"), (site.citation_count(), "citation")))
         print(f"{display}: OK: {counts}.")
         return 0
-    if args.base_url and not re.fullmatch(r"https?://[^\s<>\"']+", args.base_url):
+    if args.base_url and not is_http_url(args.base_url):
         print(f"--base-url {args.base_url!r} must be an http(s) URL", file=sys.stderr)
         return 2
     cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(events)

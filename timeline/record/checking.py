@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from urllib.parse import urlsplit
 
 from timeline.errors import Problem
 from timeline.record.load import Loaded
@@ -15,6 +16,16 @@ from timeline.record.load import Loaded
 # The shape of a source's or an event's id: it becomes part of page addresses.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def is_http_url(text: str) -> bool:
+    """An http(s) URL with a host, that the outputs can take apart ("http://[" is not)."""
+    if not URL.fullmatch(text):
+        return False
+    try:
+        return bool(urlsplit(text).hostname)
+    except ValueError:
+        return False
 
 # Characters no text here may hold: C0 and C1 controls other than tab, line
 # feed, form feed and carriage return (HTML forbids them), and the Unicode

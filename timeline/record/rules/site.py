@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from timeline.record.checking import URL, ProblemCollector, describe
+from timeline.record.checking import ProblemCollector, describe, is_http_url
 from timeline.record.model import SiteInfo
 
 SITE_KEYS = ("title", "description", "language", "base_url")
@@ -27,7 +27,7 @@ def check_site(check: ProblemCollector, data: dict) -> SiteInfo | None:
     if language and not _LANGUAGE.fullmatch(language):
         check.problem(path + ("language",), f"'language' {language!r} is not a language tag like \"en\" or \"en-GB\"", subject)
     base_url = check.get(raw, "base_url", str, path, subject, default="")
-    if base_url and not URL.fullmatch(base_url):
+    if base_url and not is_http_url(base_url):
         check.problem(path + ("base_url",), f"'base_url' {base_url!r} must be an http(s) URL", subject)
     elif base_url and not base_url.endswith("/"):
         base_url += "/"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from timeline.record.checking import ID_PATTERN, UNSAFE, URL, ProblemCollector, describe, unsafe_character
+from timeline.record.checking import ID_PATTERN, UNSAFE, ProblemCollector, describe, is_http_url, unsafe_character
 from timeline.record.model import Source
 from timeline.record.quotes import NormalisedText
 from timeline.record.reuse import Reuse
@@ -58,7 +58,7 @@ def _check_source(check: ProblemCollector, source_id: str, table: dict, root: Pa
     file = check.get(table, "file", str, path, subject, required=True)
     publisher = check.get(table, "publisher", str, path, subject, default="")
     url = check.get(table, "url", str, path, subject, default="")
-    if url and not URL.fullmatch(url):
+    if url and not is_http_url(url):
         check.problem(path + ("url",), f"'url' {url!r} must be an http(s) URL", subject)
     title_assigned = check.get(table, "title_assigned", bool, path, subject, default=False)
     note = check.get(table, "note", str, path, subject, default="")
