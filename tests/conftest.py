@@ -12,6 +12,7 @@ import functools
 import http.server
 import io
 import os
+import shutil
 import sys
 import threading
 import tomllib
@@ -80,6 +81,17 @@ def site_dir(tmp_path_factory) -> Path:
     site, problems = build(EVENTS, out)
     assert site is not None, "events.toml does not build:\n" + "\n".join(map(str, problems))
     return out
+
+
+@pytest.fixture
+def whole_project(tmp_path) -> Path:
+    """A copy of the whole project (code, templates, record) to break or edit
+    freely; `python build.py` run in it uses its own code and templates."""
+    for name in ("timeline", "templates", "site_src"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("build.py", "events.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
 
 
 # --- serving it -----------------------------------------------------------------

@@ -422,15 +422,12 @@ def test_preview_survives_a_hundred_rapid_edits(tmp_path):
             assert server.stop() == 0
 
 
-def test_ctrl_c_through_the_command_line_says_so_and_keeps_the_output(tmp_path):
+def test_ctrl_c_through_the_command_line_says_so_and_keeps_the_output(whole_project):
     """A real SIGINT while the build makes its files. In a copy of the
     project, the about page's template is given a long loop after a first
     good build, so that the build is sure to be still at work when the
     signal comes, however busy the machine."""
-    for name in ("timeline", "templates", "site_src"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("build.py", "events.toml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    tmp_path = whole_project
     out = tmp_path / "public"
     command = [sys.executable, "build.py", "--no-cache"]
     assert subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300).returncode == 0

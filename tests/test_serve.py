@@ -282,3 +282,20 @@ def test_data_files_are_served_and_follow_edits(server):
     wait_until(lambda: b"Renamed for the feed" in get(server.port, "/")[2])
     assert b"Renamed for the feed" in get(server.port, "/feed.xml")[2]
     assert b"Renamed for the feed" in get(server.port, "/events.json")[2]
+
+
+def test_the_preview_serves_its_reload_script_as_it_is_now(whole_project):
+    """livereload.js is watched like the templates; an edit to it is served without a restart."""
+    port = free_port()
+    log = whole_project / "server.log"
+    server = subprocess.Popen([sys.executable, "build.py", "--serve", "--port", str(port)], cwd=whole_project,
+                              stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "Serving the preview" in log.read_text(), timeout=20)
+        script = whole_project / "timeline" / "commands" / "livereload.js"
+        assert get(port, "/__livereload.js")[2] == script.read_bytes()
+        script.write_text(script.read_text(encoding="utf-8") + "/* edited */\n", encoding="utf-8")
+        assert get(port, "/__livereload.js")[2].endswith(b"/* edited */\n")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=10)

@@ -7,14 +7,12 @@ so the real templates are never touched."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from test_serve import free_port, wait_until
 
 MISTAKES = {
@@ -31,12 +29,8 @@ MISTAKES = {
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("timeline", "templates", "site_src"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("build.py", "events.toml"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    return tmp_path
+def project(whole_project: Path) -> Path:
+    return whole_project
 
 
 def build(project: Path, *flags: str) -> subprocess.CompletedProcess:
@@ -87,3 +81,4 @@ def test_the_preview_shows_a_template_mistake_in_the_words_of_the_build(project,
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)
+

@@ -30,7 +30,7 @@ from timeline.site.jobs import Plan
 
 CLIENT_PATH = "/__livereload.js"
 EVENTS_PATH = "/__livereload"
-CLIENT_JS = (Path(__file__).parent / "livereload.js").read_bytes()
+CLIENT_FILE = Path(__file__).parent / "livereload.js"  # read for each request: it is watched like the rest
 PORT_ATTEMPTS = 10
 
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
@@ -106,7 +106,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH:
             self.stream()
         elif path == CLIENT_PATH:
-            self.send(HTTPStatus.OK, CLIENT_JS, CONTENT_TYPES[".js"], head)
+            self.send(HTTPStatus.OK, CLIENT_FILE.read_bytes(), CONTENT_TYPES[".js"], head)
         else:
             self.send_site_file(head)
 
