@@ -3,6 +3,7 @@ free port against a temporary copy of the project, real HTTP requests, and
 the real browser for reloading and the error overlay."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import shutil
@@ -284,18 +285,26 @@ def test_data_files_are_served_and_follow_edits(server):
     assert b"Renamed for the feed" in get(server.port, "/events.json")[2]
 
 
-def test_the_preview_serves_its_reload_script_as_it_is_now(whole_project):
-    """livereload.js is watched like the templates; an edit to it is served without a restart."""
+@contextlib.contextmanager
+def preview_in(project: Path):
+    """`python build.py --serve` run in a copy of the whole project (its own
+    code and templates), until the block ends: (port, the server's log)."""
     port = free_port()
-    log = whole_project / "server.log"
-    server = subprocess.Popen([sys.executable, "build.py", "--serve", "--port", str(port)], cwd=whole_project,
+    log = project / "server.log"
+    server = subprocess.Popen([sys.executable, "build.py", "--serve", "--port", str(port)], cwd=project,
                               stdout=log.open("w"), stderr=subprocess.STDOUT)
     try:
         wait_until(lambda: "Serving the preview" in log.read_text(), timeout=20)
+        yield port, log
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=10)
+
+
+def test_the_preview_serves_its_reload_script_as_it_is_now(whole_project):
+    """livereload.js is watched like the templates; an edit to it is served without a restart."""
+    with preview_in(whole_project) as (port, _):
         script = whole_project / "timeline" / "commands" / "livereload.js"
         assert get(port, "/__livereload.js")[2] == script.read_bytes()
         script.write_text(script.read_text(encoding="utf-8") + "/* edited */\n", encoding="utf-8")
         assert get(port, "/__livereload.js")[2].endswith(b"/* edited */\n")
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=10)

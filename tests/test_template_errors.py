@@ -7,13 +7,12 @@ so the real templates are never touched."""
 from __future__ import annotations
 
 import hashlib
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_serve import free_port, wait_until
+from test_serve import preview_in
 
 MISTAKES = {
     "a syntax error": ("event.html", "{% block main %}", "{% block main %}{% if %}",
@@ -65,12 +64,7 @@ def test_a_template_mistake_is_one_line_and_the_site_stays(project, mistake, fla
 
 
 def test_the_preview_shows_a_template_mistake_in_the_words_of_the_build(project, page):
-    port = free_port()
-    log = project / "server.log"
-    server = subprocess.Popen([sys.executable, "build.py", "--serve", "--port", str(port)], cwd=project,
-                              stdout=log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_until(lambda: "Serving the preview" in log.read_text(), timeout=20)
+    with preview_in(project) as (port, log):
         page.goto(f"http://127.0.0.1:{port}/events/six-hour-session/")  # an event with a duration
         message = break_template(project, "an undefined name")
         overlay = page.locator("#build-problems")
@@ -78,7 +72,3 @@ def test_the_preview_shows_a_template_mistake_in_the_words_of_the_build(project,
         assert message in overlay.inner_text()
         assert message in log.read_text()
         assert "Traceback" not in log.read_text()
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=10)
-
