@@ -73,6 +73,10 @@ class ProblemCollector:
     def problem(self, path: tuple, message: str, subject: str = "") -> None:
         self.problems.append(Problem(self.display, self.lines.line(*path), message, subject))
 
+    def problem_at(self, line: int, message: str, subject: str = "") -> None:
+        """A problem inside a value, on the line it stands on."""
+        self.problems.append(Problem(self.display, line, message, subject))
+
     def unknown_keys(self, table: dict, allowed, path: tuple, subject: str, what: str) -> None:
         for key in table:
             if key not in allowed:

@@ -39,8 +39,18 @@ class LineMap:
             path = path[:-1]
         return 1
 
+    def text_line(self, *path) -> int | None:
+        """The line the text of the string at `path` starts on: the key's own
+        line, or the next one for a multi-line string opened at its end."""
+        return self.all().get(tuple(path) + (TEXT_START,)) or self.line(*path)
+
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_MULTILINE_OPENING = re.compile(r"[ \t]*(\"\"\"|''')\r?\n")
+_CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
+# The last part of the key path under which a multi-line string's first line
+# of text is kept: no TOML key is None.
+TEXT_START = None
 
 
 class Scanner:
@@ -118,7 +128,18 @@ class Scanner:
         self.i += 1  # the '='
         path = self.table + tuple(keys)
         self.lines.setdefault(path, line)
+        self._note_text_start(path)
         self._skip_value(path)
+
+    def _note_text_start(self, path: Path_):
+        """Record the line a multi-line string's text starts on: TOML drops
+        the line break right after the opening quotes. A line-ending
+        backslash joins lines, and then the key's line is all we give."""
+        match = _MULTILINE_OPENING.match(self.text, self.i)
+        if match:
+            closing = self.text.find(match.group(1), match.end())
+            if match.group(1) == "'''" or not _CONTINUATION.search(self.text, match.end(), closing):
+                self.lines.setdefault(path + (TEXT_START,), self.line + 1)
 
     def _string_value(self) -> str:
         """Consume a string starting at self.i; return its raw content."""

@@ -17,6 +17,13 @@ class SiteInfo:
     description: str = ""
     language: str = "en"
     base_url: str = ""  # absolute URL of the published site, with trailing slash, or ""
+    cite_every_sentence: bool = False  # every summary sentence carries a marker, every citation is used
+
+
+# What a document is, so a reader can weigh a claim: pieces that argue are
+# "analysis" or "opinion", and a sentence resting on them says so.
+SOURCE_KINDS = ("news report", "analysis", "opinion", "official statement", "interview")
+ARGUING_KINDS = ("analysis", "opinion")
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,12 @@ class Source:
     url: str = ""
     title_assigned: bool = False  # True when the editors wrote the title
     note: str = ""  # Markdown: what the editors know of this document
+    kind: str = ""  # one of SOURCE_KINDS, or "" when not given
+
+    @property
+    def argues(self) -> bool:
+        """The document argues a case: what rests on it is attributed."""
+        return self.kind in ARGUING_KINDS
 
 
 @dataclass(frozen=True)

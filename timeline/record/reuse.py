@@ -25,11 +25,13 @@ class CheckMemo:
     normalised: dict[str, NormalisedText] = field(default_factory=dict)
 
 
-def sources_key(sources: dict) -> str:
-    """A digest of every usable source's id, file and text: an event checked
-    against other sources may cite them differently, so it is not reused."""
+def sources_key(sources: dict, every_sentence: bool = False) -> str:
+    """A digest of every usable source's id, file and text, and of the rules
+    in force: an event checked against other sources, or with the marker
+    rule off, may not pass now, so it is not reused."""
     return hashlib.blake2b(
-        repr(sorted((k, s.file, normal.digest) for k, (s, normal) in sources.items())).encode(), digest_size=20
+        repr((sorted((k, s.file, normal.digest) for k, (s, normal) in sources.items()), every_sentence)).encode(),
+        digest_size=20,
     ).hexdigest()
 
 

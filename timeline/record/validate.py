@@ -44,8 +44,9 @@ def validate(loaded: Loaded, memo: CheckMemo | None = None) -> tuple[Site | None
     check.unknown_keys(data, TOP_KEYS, (), "", "the events file")
     info = check_site(check, data)
     sources = check_sources(check, data, root, reuse)
-    reuse.sources_key = sources_key(sources.usable)
-    events = check_events(check, data, sources, reuse)
+    every_sentence = bool(info and info.cite_every_sentence)
+    reuse.sources_key = sources_key(sources.usable, every_sentence)
+    events = check_events(check, data, sources, reuse, every_sentence)
     reuse.finish()
     problems = sorted(check.problems, key=lambda p: (p.line or 0))
     if problems or info is None:

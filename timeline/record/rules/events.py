@@ -13,6 +13,7 @@ from timeline.record.load import EventPiece
 from timeline.record.model import Event
 from timeline.record.reuse import Reuse
 from timeline.record.rules.citations import check_citations, check_differences
+from timeline.record.rules.claims import check_markers
 from timeline.record.rules.sources import CheckedSources
 
 EVENT_KEYS = (
@@ -23,8 +24,11 @@ EVENT_KEYS = (
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?")
 
 
-def check_events(check: ProblemCollector, data: dict, sources: CheckedSources, reuse: Reuse) -> list[Event]:
-    """Every event in file order; an unchanged one is the last check's object."""
+def check_events(check: ProblemCollector, data: dict, sources: CheckedSources, reuse: Reuse,
+                 every_sentence: bool = False) -> list[Event]:
+    """Every event in file order; an unchanged one is the last check's object.
+
+    `every_sentence` is [site] cite_every_sentence (see rules.claims)."""
     raw = data.get("events")
     if raw is None:
         check.problem((), "no [[events]]: add at least one event")
@@ -50,7 +54,7 @@ def check_events(check: ProblemCollector, data: dict, sources: CheckedSources, r
                 # repr() spells out what a terminal would act on (controls, direction overrides)
                 subject = f"event '{event_id}'" if event_id.isprintable() else f"event {event_id!r}"
             before = len(check.problems)
-            event = check_event(check, table, path, subject, sources)
+            event = check_event(check, table, path, subject, sources, every_sentence)
             if event is not None and len(check.problems) == before:
                 reuse.keep_event(item, event)
         # A reused event still takes part: a copy of it elsewhere is a duplicate.
@@ -66,7 +70,7 @@ def check_events(check: ProblemCollector, data: dict, sources: CheckedSources, r
 
 
 def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
-                sources: CheckedSources) -> Event | None:
+                sources: CheckedSources, every_sentence: bool = False) -> Event | None:
     check.unknown_keys(table, EVENT_KEYS, path, subject, "an event")
     event_id = check.get(table, "id", str, path, subject, required=True)
     if event_id is not None and not ID_PATTERN.fullmatch(event_id):
@@ -90,6 +94,8 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
     editor_note = check.get(table, "editor_note", str, path, subject, default="")
     citations = check_citations(check, table, path, subject, sources)
     differences = check_differences(check, table, path, subject, sources)
+    if citations:
+        check_markers(check, table, path, subject, citations, every_sentence)
     if date and citations and not date_note:
         quotes = [c.quote for c in citations] + [v.citation.quote for d in differences for v in d.versions]
         if not any(str(date.year) in q for q in quotes):

@@ -6,7 +6,7 @@ import re
 from timeline.record.checking import ProblemCollector, describe, is_http_url
 from timeline.record.model import SiteInfo
 
-SITE_KEYS = ("title", "description", "language", "base_url")
+SITE_KEYS = ("title", "description", "language", "base_url", "cite_every_sentence")
 
 _LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*")
 
@@ -31,6 +31,7 @@ def check_site(check: ProblemCollector, data: dict) -> SiteInfo | None:
         check.problem(path + ("base_url",), f"'base_url' {base_url!r} must be an http(s) URL", subject)
     elif base_url and not base_url.endswith("/"):
         base_url += "/"
+    every_sentence = check.get(raw, "cite_every_sentence", bool, path, subject, default=False)
     if title is None:
         return None
-    return SiteInfo(title.strip(), description.strip(), language, base_url)
+    return SiteInfo(title.strip(), description.strip(), language, base_url, every_sentence)

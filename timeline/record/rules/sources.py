@@ -8,12 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from timeline.record.checking import ID_PATTERN, UNSAFE, ProblemCollector, describe, is_http_url, unsafe_character
-from timeline.record.model import Source
+from timeline.record.checking import (
+    ID_PATTERN,
+    UNSAFE,
+    ProblemCollector,
+    describe,
+    is_http_url,
+    suggest,
+    unsafe_character,
+)
+from timeline.record.model import SOURCE_KINDS, Source
 from timeline.record.quotes import NormalisedText
 from timeline.record.reuse import Reuse
 
-SOURCE_KEYS = ("title", "file", "publisher", "url", "title_assigned", "note")
+SOURCE_KEYS = ("title", "file", "publisher", "url", "title_assigned", "note", "kind")
 
 
 @dataclass
@@ -62,12 +70,23 @@ def _check_source(check: ProblemCollector, source_id: str, table: dict, root: Pa
         check.problem(path + ("url",), f"'url' {url!r} must be an http(s) URL", subject)
     title_assigned = check.get(table, "title_assigned", bool, path, subject, default=False)
     note = check.get(table, "note", str, path, subject, default="")
+    kind = _kind(check, table, path, subject)
     text = _archived_text(check, root, reuse, file, path + ("file",), subject) if file else None
     if not (title and file and text is not None):
         return None
     source = Source(source_id, title.strip(), root / file, file, text,
-                    publisher.strip(), url, title_assigned, note.strip())
+                    publisher.strip(), url, title_assigned, note.strip(), kind)
     return source, reuse.normalised(text)
+
+
+def _kind(check: ProblemCollector, table: dict, path: tuple, subject: str) -> str:
+    kind = check.get(table, "kind", str, path, subject, default="")
+    if kind and kind not in SOURCE_KINDS:
+        known = ", ".join(f'"{k}"' for k in SOURCE_KINDS)
+        check.problem(path + ("kind",), f"unknown kind '{kind}'{suggest(kind, SOURCE_KINDS)} (kinds: {known})",
+                      subject)
+        return ""
+    return kind
 
 
 def _archived_path(check: ProblemCollector, root: Path, file: str, path: tuple, subject: str) -> Path | None:

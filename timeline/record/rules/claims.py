@@ -1,0 +1,71 @@
+"""The rules of citation markers: which sentence rests on which quote.
+
+A marker ``[^N]`` in an event's ``summary`` or ``editor_note`` names its
+N-th ``[[events.citations]]``. Markers are always checked where they stand;
+with ``[site] cite_every_sentence = true`` every sentence of a summary must
+carry one and every citation must be named by one. Each problem is given the
+line its sentence or marker stands on, not the line of ``summary =``.
+"""
+from __future__ import annotations
+
+from timeline.record.checking import ProblemCollector
+from timeline.record.model import Citation
+from timeline.record.sentences import MARKER, malformed_markers, split_sentences
+
+MARKED_KEYS = ("summary", "editor_note")
+FIRST_WORDS = 6
+
+
+def check_markers(check: ProblemCollector, table: dict, path: tuple, subject: str,
+                  citations: tuple[Citation, ...], every_sentence: bool) -> None:
+    used: set[int] = set()
+    for key in MARKED_KEYS:
+        text = table.get(key)
+        if isinstance(text, str):
+            where = _Lines(check, path + (key,), text)
+            used |= _check_text(check, where, text, subject, len(citations))
+            if every_sentence and key == "summary":
+                _check_every_sentence(check, where, text, subject)
+    if every_sentence:
+        for number, citation in enumerate(citations, 1):
+            if number not in used:
+                check.problem(path + ("citations", number - 1),
+                              f"citation {number} ({citation.source_id}) supports no sentence: add [^{number}] "
+                              "after each sentence it supports, or remove it", subject)
+
+
+class _Lines:
+    """The line of an offset in one string of the file."""
+
+    def __init__(self, check: ProblemCollector, path: tuple, text: str):
+        self.first = check.lines.text_line(*path)
+        self.text = text
+
+    def at(self, offset: int) -> int:
+        return self.first + self.text.count("\n", 0, offset)
+
+
+def _check_text(check: ProblemCollector, where: _Lines, text: str, subject: str, count: int) -> set[int]:
+    """The citation numbers `text` uses; markers that cannot be used are reported."""
+    for offset, written in malformed_markers(text):
+        check.problem_at(where.at(offset), f"malformed citation marker '{written}': write [^N], N the number "
+                                           f"of a citation (1 to {count})", subject)
+    used = set()
+    for match in MARKER.finditer(text):
+        number = int(match.group(1))
+        if number > count:
+            has = "1 citation" if count == 1 else f"{count} citations"
+            check.problem_at(where.at(match.start()), f"marker [^{number}] points past the event's {has}", subject)
+        else:
+            used.add(number)
+    return used
+
+
+def _check_every_sentence(check: ProblemCollector, where: _Lines, text: str, subject: str) -> None:
+    for sentence in split_sentences(text):
+        if not sentence.markers and "[^" not in sentence.text:  # a malformed one is reported already
+            words = sentence.plain.split()
+            shown = " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
+            check.problem_at(where.at(sentence.start), f"sentence without a citation marker: \"{shown}\" "
+                                                       "(end it with [^N], N the citation that supports it)",
+                             subject)
