@@ -43,6 +43,8 @@ from timeline.commands.build import build
 from timeline.commands.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
+OUR_SCRIPTS = ("filter.js", "notes.js")  # the site's own, from site_src/static
+OUR_SCRIPT_ENDINGS = tuple(f"/{name}" for name in OUR_SCRIPTS)
 
 # --- the corpus -------------------------------------------------------------
 
@@ -285,7 +287,7 @@ def audit(page: Path, site: Path) -> PageAudit:
             continue
         src = attrs.get("src") or ""
         target = (page.parent / unquote(src)).resolve() if src else None
-        ours = target is not None and target == (site / "filter.js").resolve() and not script["text"].strip()
+        ours = target in {(site / name).resolve() for name in OUR_SCRIPTS} and not script["text"].strip()
         if not ours:
             parser.findings.append(f"a script that is not ours: {attrs!r} {script['text'][:80]!r}")
     return parser
@@ -526,10 +528,10 @@ def browse_every_page(page, base_url: str, folder: Path) -> list[str]:
         for key in ("pwned", "csp"):
             problems += [f"{relative}: {key}: {item}" for item in report[key]]
         for script in report["scripts"]:
-            if script != "inline:application/ld+json" and not script.endswith("/filter.js"):
+            if script != "inline:application/ld+json" and not script.endswith(OUR_SCRIPT_ENDINGS):
                 problems.append(f"{relative}: script element {script}")
         for loaded in report["loaded"]:
-            if not loaded.endswith("/filter.js"):
+            if not loaded.endswith(OUR_SCRIPT_ENDINGS):
                 problems.append(f"{relative}: loaded script {loaded}")
         problems += [f"{relative}: dialog {d}" for d in dialogs]
         dialogs.clear()

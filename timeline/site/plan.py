@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +30,16 @@ from timeline.site.jobs import Job, Plan
 from timeline.site.listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
 from timeline.site.overview import overview
 from timeline.site.pages import Pages
-from timeline.site.views import Citing, EventView, Link, Names, fingerprint, group_by_month, source_paragraphs
+from timeline.site.views import (
+    Citing,
+    EventView,
+    Link,
+    Names,
+    citing_sentences,
+    fingerprint,
+    group_by_month,
+    source_paragraphs,
+)
 
 Jobs = dict[str, Job]
 
@@ -186,6 +196,9 @@ def _source_page(pages: Pages, source, uses: list[Citing], spans: list[tuple[int
         up = [Link(source.title, urls.source(source.id)), Link("All sources", urls.SOURCES)]
         jobs.update(listing_pages(pages, listing, f"Events citing “{source.title}”", up, None))
         more, uses = listing.path, []
+    events = {view.event.id: view.event for view in pages.views} if uses else {}
+    uses = [replace(c, sentences=citing_sentences(events[c.event_id], source.id, c.anchor, pages.markdown))
+            for c in uses]
     context = {"source": source, "title": source.title, "cited_by": uses, "archive_name": archive_name,
                "archive_href": urls.archive_link(archive_name), "more": more, "citing": len(citing),
                "note_html": pages.markdown.html(source.note) if source.note else Markup(""), "spans": spans}

@@ -32,6 +32,17 @@ def passage(source_id: str, anchor: str) -> str:
     return f"{source(source_id)}#{anchor}"
 
 
+def note_id(event_id: str, number: int) -> str:
+    """The id of an event's note for its `number`-th citation: unique on any
+    page, since a page shows an event once."""
+    return f"note-{event_id}-{number}"
+
+
+def marker_id(event_id: str, k: int) -> str:
+    """The id of the k-th citation marker of an event, that its note links back to."""
+    return f"cite-{event_id}-{k}"
+
+
 def archive(source_id: str, file_name: str) -> str:
     """The archived document itself, beside its page."""
     return f"{source(source_id)}{file_name}"

@@ -11,13 +11,16 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from markupsafe import Markup
 
 from timeline.record.dates import MONTHS, display_range, gap_words
 from timeline.record.model import Citation, Event, Site, Source
+from timeline.record.sentences import MARKER, split_sentences
 from timeline.render.markdown import Markdown
-from timeline.render.text import duration_words, plain_text, slugify
+from timeline.render.notes import link_markers, plain
+from timeline.render.text import duration_words, slugify
 from timeline.site import urls
 from timeline.site.fragments import FragmentCache
 
@@ -35,6 +38,22 @@ class CitationView:
     quote: str
     source: Source
     url: str  # the highlighted passage: sources/<id>/#passage-N
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """From a note back to a sentence that cites it."""
+    id: str  # of the sentence's marker
+    label: str  # "sentence 2", "the editors’ note"
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """One citation of an event, as the note its markers point to."""
+    number: int
+    id: str
+    citation: CitationView
+    backlinks: tuple[Backlink, ...]
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,7 @@ class EventView:
     duration: str
     actors: tuple[Link, ...]
     tags: tuple[Link, ...]
-    citations: tuple[CitationView, ...]
+    notes: tuple[NoteView, ...]
     differences: tuple[DifferenceView, ...]
     source_ids: tuple[str, ...]
     summary_html: Markup
@@ -88,6 +107,7 @@ class Citing:
     when: str
     anchor: str  # of the passage on the source's page
     event_id: str
+    sentences: tuple[Link, ...] = ()  # what cites it: see citing_sentences
 
 
 @dataclass(frozen=True)
@@ -145,8 +165,8 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names, markdown: M
             return hit[1]
     actor_links = tuple(actors.links[a] for a in event.actors)
     tag_links = tuple(tags.links[t] for t in event.tags)
-    cited = tuple(sorted({(c.source_id, site.sources[c.source_id].title, site.sources[c.source_id].publisher)
-                          for c in event.all_citations()}))
+    cited = tuple(sorted({(s.id, s.title, s.publisher, s.kind)
+                          for s in (site.sources[c.source_id] for c in event.all_citations())}))
     view = _make_view(event, site, markdown, actor_links, tag_links, cited)
     if cache is not None:
         cache.next_views[id(event)] = (event, view)
@@ -155,13 +175,17 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names, markdown: M
 
 def views_context(site: Site, actors: Names, tags: Names) -> tuple:
     """What an event's view shows besides the event: source titles and name slugs."""
-    return (tuple((s.id, s.title, s.publisher, s.file) for s in sorted(site.sources.values(), key=lambda s: s.id)),
+    return (tuple((s.id, s.title, s.publisher, s.file, s.kind) for s in sorted(site.sources.values(), key=lambda s: s.id)),
             tuple(actors.slugs.items()), tuple(tags.slugs.items()))
 
 
 def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_links, cited) -> EventView:
     date = event.date
-    summary_html = markdown.html(event.summary)
+    summary_markers = len(MARKER.findall(event.summary))
+    note_id, marker_id = partial(urls.note_id, event.id), partial(urls.marker_id, event.id)
+    summary_html = link_markers(markdown.html(event.summary), note_id, marker_id)
+    editor_note_html = (link_markers(markdown.html(event.editor_note), note_id, marker_id, summary_markers + 1)
+                        if event.editor_note else NO_HTML)
     return EventView(
         event=event,
         url=urls.event(event.id),
@@ -172,17 +196,59 @@ def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_li
         duration=duration_words(event.duration_minutes) if event.duration_minutes else "",
         actors=actor_links,
         tags=tag_links,
-        citations=tuple(_citation_view(c, site) for c in event.citations),
+        notes=_notes(event, site),
         differences=tuple(
             DifferenceView(d.about, d.note, tuple(VersionView(v.claim, _citation_view(v.citation, site)) for v in d.versions))
             for d in event.differences
         ),
         source_ids=tuple(sorted({c.source_id for c in event.all_citations()})),
         summary_html=summary_html,
-        editor_note_html=markdown.html(event.editor_note) if event.editor_note else NO_HTML,
-        description=plain_text(summary_html, limit=200),
+        editor_note_html=editor_note_html,
+        description=plain(markdown, event.summary, limit=200),
         fingerprint=fingerprint((event, cited, actor_links, tag_links)),
     )
+
+
+def _notes(event: Event, site: Site) -> tuple[NoteView, ...]:
+    """Each citation as a note, with a way back to every sentence citing it."""
+    backlinks = defaultdict(list)
+    for number, sentence, k in marker_uses(event):
+        label = f"sentence {sentence}" if sentence else "the editors’ note"
+        backlinks[number].append(Backlink(urls.marker_id(event.id, k), label))
+    return tuple(NoteView(n, urls.note_id(event.id, n), _citation_view(c, site), tuple(backlinks[n]))
+                 for n, c in enumerate(event.citations, 1))
+
+
+def marker_uses(event: Event):
+    """(citation number, sentence, k) for the k-th marker of the event: the
+    summary's, sentence by sentence (from 1), then the editors' note's
+    (sentence 0)."""
+    k = 0
+    for index, sentence in enumerate(split_sentences(event.summary), 1):
+        for match in MARKER.finditer(sentence.text):
+            k += 1
+            yield int(match.group(1)), index, k
+    for match in MARKER.finditer(event.editor_note):
+        k += 1
+        yield int(match.group(1)), 0, k
+
+
+def citing_sentences(event: Event, source_id: str, anchor: str, markdown: Markdown) -> tuple[Link, ...]:
+    """What cites a passage: each sentence (or the editors' note, or a version
+    of a difference), linked to where it stands on the event's page."""
+    numbers = {n for n, c in enumerate(event.citations, 1) if (c.source_id, c.anchor) == (source_id, anchor)}
+    sentences = split_sentences(event.summary)
+    links, seen = [], set()
+    for number, sentence, k in marker_uses(event):
+        if number in numbers and sentence not in seen:
+            seen.add(sentence)
+            text = plain(markdown, sentences[sentence - 1].text) if sentence else "The editors’ note"
+            links.append(Link(text, f"{urls.event(event.id)}#{urls.marker_id(event.id, k)}"))
+    for difference in event.differences:
+        for version in difference.versions:
+            if (version.citation.source_id, version.citation.anchor) == (source_id, anchor):
+                links.append(Link(f"{difference.about}: {version.claim}", urls.event(event.id)))
+    return tuple(links)
 
 
 def by_month(views) -> dict[tuple[int, int | None], list]:

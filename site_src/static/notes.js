@@ -1,0 +1,81 @@
+// Notes, made quicker to use: hovering or focusing a note reference shows
+// the quote it points to, and following one opens the note's quote. Without
+// this script every reference is a plain link to its note, which holds the
+// quote and the link to the highlighted passage.
+(function () {
+  "use strict";
+  var preview = null;
+
+  function noteOf(link) {
+    var id = decodeURIComponent(link.getAttribute("href").slice(1));
+    return document.getElementById(id);
+  }
+
+  function hide() {
+    if (!preview) return;
+    var owner = document.querySelector('[aria-describedby="note-preview"]');
+    if (owner) owner.removeAttribute("aria-describedby");
+    preview.remove();
+    preview = null;
+  }
+
+  function show(link) {
+    var note = noteOf(link);
+    var quote = note && note.querySelector("blockquote");
+    if (!quote) return;
+    hide();
+    preview = document.createElement("div");
+    preview.id = "note-preview";
+    preview.className = "note-preview";
+    preview.setAttribute("role", "tooltip");
+    var text = document.createElement("p");
+    text.textContent = "“" + quote.textContent.trim() + "”";
+    preview.appendChild(text);
+    var source = note.querySelector(".cite");
+    var kind = note.querySelector(".kind");
+    if (source) {
+      var line = document.createElement("p");
+      line.className = "cite-line";
+      line.textContent = "— " + source.textContent + (kind ? " (" + kind.textContent + ")" : "");
+      preview.appendChild(line);
+    }
+    document.body.appendChild(preview);
+    var box = link.getBoundingClientRect();
+    var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - preview.offsetWidth - 8);
+    preview.style.left = Math.max(window.scrollX + 8, left) + "px";
+    preview.style.top = (box.bottom + window.scrollY + 6) + "px";
+    link.setAttribute("aria-describedby", "note-preview");
+  }
+
+  function openNote(id) {
+    var note = id && document.getElementById(id);
+    var details = note && note.querySelector("details.quote");
+    if (details) details.open = true;
+  }
+
+  function reference(target) {
+    return target.closest ? target.closest('a[role="doc-noteref"]') : null;
+  }
+
+  document.addEventListener("mouseover", function (event) {
+    var link = reference(event.target);
+    if (link) show(link);
+  });
+  document.addEventListener("mouseout", function (event) {
+    if (reference(event.target)) hide();
+  });
+  document.addEventListener("focusin", function (event) {
+    var link = reference(event.target);
+    if (link) show(link); else hide();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") hide();
+  });
+  document.addEventListener("click", function (event) {
+    var link = reference(event.target);
+    hide();
+    if (link) openNote(decodeURIComponent(link.getAttribute("href").slice(1)));
+  });
+  window.addEventListener("hashchange", function () { openNote(decodeURIComponent(location.hash.slice(1))); });
+  openNote(decodeURIComponent(location.hash.slice(1)));
+})();
