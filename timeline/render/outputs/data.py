@@ -9,6 +9,10 @@ module, published next to it as ``events.json.schema.json``. In short:
   precise as the data ("2022", "2025-05", "2025-05-16" or an offset
   date-time), ``precision`` one of year, month, day, time;
 - an absent optional value is ``null`` (never ``""``); lists are ``[]``;
+- ``summary`` is the Markdown as written without its citation markers;
+  ``sentences`` gives it sentence by sentence (Markdown, markers removed),
+  each with the numbers of the citations it rests on (1 is the first of
+  ``citations``);
 - citations (and each version of a difference) give the source id, the
   quote as written in events.toml, the character span ``start``/``end`` of
   the passage in the archived document's text (Unicode code points,
@@ -35,9 +39,10 @@ from pathlib import Path
 
 from timeline.record.dates import PartialDate
 from timeline.record.model import Citation, Event, Site, Source
+from timeline.record.sentences import split_sentences, strip_markers
 from timeline.render.markdown import Markdown
+from timeline.render.notes import plain
 from timeline.render.outputs import Layout, json_layout, site_url, when_text
-from timeline.render.text import plain_text
 from timeline.site import urls
 
 FORMAT_VERSION = 1
@@ -72,6 +77,7 @@ def source_record(site: Site, source: Source) -> dict:
         "id": source.id,
         "title": source.title,
         "title_assigned": source.title_assigned,
+        "kind": _or_none(source.kind),
         "publisher": _or_none(source.publisher),
         "url": _or_none(source.url),
         "file": source.file,
@@ -92,13 +98,14 @@ def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
         "date_note": _or_none(event.date_note),
         "date_supplied": event.date_is_supplied,
         "title": event.title,
-        "summary": event.summary,
-        "summary_text": plain_text(markdown.html(event.summary)),
+        "summary": strip_markers(event.summary),
+        "summary_text": plain(markdown, event.summary),
+        "sentences": [{"text": s.plain, "citations": list(s.markers)} for s in split_sentences(event.summary)],
         "place": _or_none(event.place),
         "actors": list(event.actors),
         "tags": list(event.tags),
         "duration_minutes": event.duration_minutes,
-        "editor_note": _or_none(event.editor_note),
+        "editor_note": _or_none(strip_markers(event.editor_note)),
         "citations": [citation_record(site, c) for c in event.citations],
         "differences": [
             {
@@ -153,7 +160,7 @@ def csv_row(site: Site, markdown: Markdown, event: Event) -> dict:
         "circa": "true" if event.circa else "false",
         "end": event.end.iso() if event.end else "",
         "title": event.title,
-        "summary": plain_text(markdown.html(event.summary)),
+        "summary": plain(markdown, event.summary),
         "place": event.place,
         "actors": "; ".join(event.actors),
         "tags": "; ".join(event.tags),

@@ -37,6 +37,7 @@ from functools import partial
 from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
+from timeline.render.notes import plain
 from timeline.render.outputs import (
     Layout,
     authority,
@@ -45,7 +46,7 @@ from timeline.render.outputs import (
     utc,
     when_text,
 )
-from timeline.render.text import duration_words, plain_text
+from timeline.render.text import duration_words
 from timeline.site import urls
 
 PRODID = "-//Istanbul Talks Timeline//events.ics//EN"
@@ -118,9 +119,9 @@ def _description(site: Site, markdown: Markdown, event: Event) -> str:
         lines.append(f"Lasted until {event.end.display()}; no source gives the day.")
     if event.date_note:
         lines.append(f"Date supplied by the editors: {event.date_note}")
-    lines += ["", plain_text(markdown.html(event.summary))]
+    lines += ["", plain(markdown, event.summary)]
     if event.editor_note:
-        lines += ["", f"Editors' note: {plain_text(markdown.html(event.editor_note))}"]
+        lines += ["", f"Editors' note: {plain(markdown, event.editor_note)}"]
     # A calendar has no base to resolve a relative link against: links are
     # given only when the site's address (base_url) is known.
     base = site.info.base_url

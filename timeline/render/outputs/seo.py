@@ -19,8 +19,8 @@ import json
 
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
+from timeline.render.notes import plain
 from timeline.render.outputs import xml_safe
-from timeline.render.text import plain_text
 from timeline.site import urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -66,7 +66,7 @@ def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
         "@type": "Event",
         "name": event.title,
         "startDate": event.date.iso(),
-        "description": plain_text(markdown.html(event.summary)),
+        "description": plain(markdown, event.summary),
     }
     if event.end is not None:
         data["endDate"] = event.end.iso()
