@@ -47,10 +47,16 @@
     link.setAttribute("aria-describedby", "note-preview");
   }
 
+  // Opens what hides the target: a note's quote, or the editors' note
+  // around a marker a back-link leads to.
   function openNote(id) {
-    var note = id && document.getElementById(id);
-    var details = note && note.querySelector("details.quote");
-    if (details) details.open = true;
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var quote = target.querySelector("details.quote");
+    if (quote) quote.open = true;
+    for (var around = target.closest("details"); around; around = around.parentElement.closest("details")) {
+      around.open = true;
+    }
   }
 
   function reference(target) {
@@ -72,7 +78,7 @@
     if (event.key === "Escape") hide();
   });
   document.addEventListener("click", function (event) {
-    var link = reference(event.target);
+    var link = event.target.closest && event.target.closest('a[role="doc-noteref"], a[role="doc-backlink"]');
     hide();
     if (link) openNote(decodeURIComponent(link.getAttribute("href").slice(1)));
   });
