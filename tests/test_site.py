@@ -474,7 +474,7 @@ def test_the_index_lists_every_event_in_order(site_dir, events_data):
         assert title is not None and words(title.text()) == words(event["title"])
     # The datetime is only as precise as the data: month-precision stays a month.
     precisions = {len(expected_datetime(e["date"])) for e in events_data["events"]}
-    assert {4, 7, 10} <= precisions, "the data is expected to mix year, month and day precision"
+    assert {7, 10} <= precisions, "the data is expected to mix month and day precision"
     # Chronological: the datetime values never go backwards.
     starts = [articles[f"ev-{i}"].find("time").attrs["datetime"][:10] for i in index_order(site_dir)]
     first_days = [{4: s + "-01-01", 7: s + "-01"}.get(len(s), s) for s in starts]
@@ -488,8 +488,10 @@ def test_the_index_summarises_the_count(site_dir, events_data):
 
 
 def test_editor_supplied_dates_and_differences_are_marked(site_dir, events_data):
+    """The shipped record has no difference since its rewrite: the checks of
+    one run where it has them (test_claims has a record that does)."""
     index = parse(site_dir / "index.html")
-    with_note = with_difference = 0
+    with_note = 0
     for event in events_data["events"]:
         page_article = parse(site_dir / "events" / event["id"] / "index.html").find("article", class_="event")
         index_article = index.find("article", id=f"ev-{event['id']}")
@@ -509,8 +511,7 @@ def test_editor_supplied_dates_and_differences_are_marked(site_dir, events_data)
             else:
                 assert "Sources differ" not in text, event["id"]
         with_note += bool(event.get("date_note"))
-        with_difference += bool(event.get("differences"))
-    assert with_note and with_difference and with_note < len(events_data["events"])
+    assert with_note and with_note < len(events_data["events"])
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -594,8 +595,7 @@ def test_a_failed_build_leaves_the_published_site_untouched(tmp_path, breakage):
     if breakage == "toml syntax":
         broken = text + '\n[[events]]\nid = "unclosed\n'
     else:
-        quote = 'quote = "amid the ongoing conflict that erupted in February 2022"'
-        assert quote in text
+        quote = re.search(r'(?m)^ *quote = "[^"\\]+"$', text).group()
         broken = text.replace(quote, 'quote = "a sentence that no archived document contains"')
     events.write_text(broken, encoding="utf-8")
     bad = run_cli("--events", str(events), "--out", str(out))
@@ -613,7 +613,7 @@ def test_a_removed_event_leaves_no_page_behind(tmp_path):
     out = tmp_path / "public"
     site, problems = build(events, out)
     assert site is not None, problems
-    gone = "southern-pressure-2022"
+    gone = "kyiv-suburbs-retaken-2022"
     assert (out / "events" / gone / "index.html").is_file()
 
     blocks = event_blocks(events.read_text(encoding="utf-8"))
