@@ -19,7 +19,7 @@ _SHOWN_MALFORMED = re.compile(r"\[\^[^\]\s]{0,12}\]?")
 
 # Words that end with a full stop without ending the sentence.
 ABBREVIATIONS = frozenset("""
-    c ca cf approx e.g i.e vs etc al no nos st mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep
+    c ca cf approx e.g i.e vs etc al st mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep
     pres amb jr sr inc ltd co corp dept jan feb mar apr aug sept sep oct nov dec
 """.split())
 
