@@ -28,17 +28,24 @@ def write_record(folder: Path, n_events: int, seed: int = 1) -> Path:
         text = f"Synthetic report {s}\n\n" + "\n\n".join(paragraphs) + "\n"
         (sources_dir / f"{s:03d}.txt").write_text(text, encoding="utf-8")
         texts.append(text)
-    out = ['[site]\ntitle = "Synthetic timeline"\ndescription = "Benchmark data."\n']
+    out = ['[site]\ntitle = "Synthetic timeline"\ndescription = "Benchmark data."\ncite_every_sentence = true\n']
     for s in range(SOURCES):
-        out.append(f'[sources.s{s:03d}]\ntitle = "Synthetic report {s}"\nfile = "site_src/sources/{s:03d}.txt"\n')
+        kind = ("news report", "analysis")[s % 2]
+        out.append(f'[sources.s{s:03d}]\ntitle = "Synthetic report {s}"\nkind = "{kind}"\n'
+                   f'file = "site_src/sources/{s:03d}.txt"\n')
     for i in range(n_events):
         year = 2000 + i * 25 // max(n_events, 1)
         form = i % 4
         date = (f'"{year}"', f'"{year}-{i % 12 + 1:02d}"', f"{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
                 f"{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}T{i % 24:02d}:00:00+03:00")[form]
-        summary = " ".join(sentence(rng, 20) for _ in range(5))  # about 100 words
+        cited = rng.randint(1, 3)
+        # About 100 words; each sentence cites one passage, and every passage is cited.
+        sentences = [sentence(rng, 20) for _ in range(5)]
+        markers = [f"[^{k % cited + 1}]" for k in range(5)]
         if i % 3 == 0:
-            summary = "*" + summary[:-1] + "*, with [a link](https://example.org/) and **emphasis**."
+            sentences[-1] = sentences[-1][:-1] + "*, with [a link](https://example.org/) and **emphasis**."
+            sentences[0] = "*" + sentences[0]
+        summary = " ".join(s + m for s, m in zip(sentences, markers))
         actors = ", ".join(f'"{a}"' for a in rng.sample(ACTORS, 2))
         tags = ", ".join(f'"{t}"' for t in rng.sample(TAGS, 2))
         lines = [
@@ -46,7 +53,7 @@ def write_record(folder: Path, n_events: int, seed: int = 1) -> Path:
             f'date_note = "Synthetic date {i}."', f'title = "Synthetic event {i}: {rng.choice(WORDS)}"',
             f'summary = """\n{summary}\n"""', f"actors = [{actors}]", f"tags = [{tags}]",
         ]
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(cited):
             s = rng.randrange(SOURCES)
             text_words = texts[s].split()
             start = rng.randrange(4, len(text_words) - 12)
