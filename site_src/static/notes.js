@@ -39,11 +39,17 @@
       line.textContent = "— " + source.textContent + (kind ? " (" + kind.textContent + ")" : "");
       preview.appendChild(line);
     }
-    document.body.appendChild(preview);
+    // Inside the page's main landmark, where the reference is (not loose in
+    // <body>, outside every landmark). <main> is not positioned, so the
+    // coordinates below stay the page's.
+    (link.closest("main") || document.body).appendChild(preview);
     var box = link.getBoundingClientRect();
     var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - preview.offsetWidth - 8);
     preview.style.left = Math.max(window.scrollX + 8, left) + "px";
-    preview.style.top = (box.bottom + window.scrollY + 6) + "px";
+    // Below the whole line the reference sits on: a superscript's own box
+    // ends above the line's descenders, which the preview would cover.
+    var line = parseFloat(getComputedStyle(link.closest("p, li") || link).lineHeight) || 0;
+    preview.style.top = (Math.max(box.bottom, box.top + line) + window.scrollY + 6) + "px";
     link.setAttribute("aria-describedby", "note-preview");
   }
 
