@@ -9,6 +9,7 @@ is not used.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import io
 import os
@@ -66,6 +67,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 # --- the data and the built site ----------------------------------------------
+
+@pytest.fixture
+def errors(page):
+    """Console errors and uncaught exceptions on `page`, collected as they happen."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"console.{m.type}: {m.text} ({m.location.get('url', '')})")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    return seen
+
 
 @pytest.fixture(scope="session")
 def events_data() -> dict:
@@ -170,6 +181,15 @@ def shipped():
 
 # Escapes for writing any text as a TOML basic string in generated test files.
 _TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def shipped_title(event_id: str) -> str:
+    """An event's title in the shipped record, for tests that edit a copy of
+    it as `title = "..."` (so it must need no escaping in TOML or HTML)."""
+    events = tomllib.loads(EVENTS.read_text(encoding="utf-8"))["events"]
+    title = next(e["title"] for e in events if e["id"] == event_id)
+    assert html.escape(title) == title and "\\" not in title, "the tests find the title as written"
+    return title
 
 
 def toml_string(text: str) -> str:

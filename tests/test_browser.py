@@ -32,16 +32,6 @@ PAGES = {
 VISIBLE_EVENTS = "article.event:visible"
 
 
-@pytest.fixture
-def errors(page: Page):
-    """Console errors and uncaught exceptions on `page`, collected as they happen."""
-    seen: list[str] = []
-    page.on("console", lambda m: seen.append(f"console.{m.type}: {m.text} ({m.location.get('url', '')})")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
-    return seen
-
-
 def goto(page: Page, url: str):
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else '?'}"
