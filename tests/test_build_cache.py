@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import shipped_title
 
 ROOT = Path(__file__).resolve().parent.parent
+TALKS = shipped_title("istanbul-talks-2022")
+WAR = shipped_title("war-erupts-2022")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -51,7 +54,7 @@ def test_cache_lives_beside_the_events_file_and_no_cache_leaves_none(project):
 def test_warm_cache_after_edits_gives_the_fresh_output(project):
     build(project, "public")  # fills the cache
     events = project / "events.toml"
-    edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    edit(events, f'title = "{TALKS}"', f'title = "{TALKS} (edited)"')
     edit(events, 'title = "Russia-Ukraine Negotiations Stall Without Peace Agreement"', 'title = "Renamed"')
     build(project, "public")
     build(project, "fresh", "--no-cache")
@@ -106,7 +109,7 @@ def test_damaged_or_foreign_cache_is_ignored(project, damage):
         payload = pickle.dumps(state)
         cache_file.write_bytes(hashlib.sha256(payload).digest() + payload)
     # An edit, so that the build cannot stop at the stamp and must read the cache.
-    edit(project / "events.toml", 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    edit(project / "events.toml", f'title = "{TALKS}"', f'title = "{TALKS} (edited)"')
     build(project, "fresh", "--no-cache")
     if damage == "directory":
         result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--events", str(project / "events.toml"),
@@ -172,8 +175,8 @@ def test_a_published_folder_changed_by_hand_is_built_again(project, meddle):
 def test_a_build_with_nothing_changed_says_so(project):
     assert "up to date" not in build(project, "public")
     assert "public/ is up to date" in build(project, "public")
-    edit(project / "events.toml", 'title = "The first Istanbul talks"', 'title = "Edited"')
-    edit(project / "events.toml", 'title = "Edited"', 'title = "The first Istanbul talks"')
+    edit(project / "events.toml", f'title = "{TALKS}"', 'title = "Edited"')
+    edit(project / "events.toml", 'title = "Edited"', f'title = "{TALKS}"')
     assert "up to date" in build(project, "public")  # edited and put back: the same input
 
 
@@ -198,7 +201,7 @@ def test_any_changed_input_or_output_means_a_build(project, change):
     elif change == "file added":
         (project / "public" / "stray.html").write_text("not ours")
     else:
-        edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+        edit(events, f'title = "{TALKS}"', f'title = "{TALKS} (edited)"')
     out = "other" if change == "other output folder" else "public"
     assert "up to date" not in build(project, out, *flags, env=env)
     build(project, "fresh", "--no-cache", *flags, env=env)
@@ -239,10 +242,10 @@ def test_small_edits_are_saved_beside_the_cache_not_into_it(project):
     delta = project / ".cache" / "build-cache.delta.pickle"
     saved = main.read_bytes()
     events = project / "events.toml"
-    edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    edit(events, f'title = "{TALKS}"', f'title = "{TALKS} (edited)"')
     build(project, "public")
     assert main.read_bytes() == saved and delta.is_file()
-    edit(events, 'title = "The full-scale war begins"', 'title = "The full-scale war begins (edited)"')
+    edit(events, f'title = "{WAR}"', f'title = "{WAR} (edited)"')
     build(project, "public")
     assert main.read_bytes() == saved
     build(project, "fresh", "--no-cache")
@@ -254,7 +257,7 @@ def test_a_damaged_or_stray_delta_is_ignored(project, damage):
     build(project, "public")
     events = project / "events.toml"
     delta = project / ".cache" / "build-cache.delta.pickle"
-    edit(events, 'title = "The first Istanbul talks"', 'title = "The first Istanbul talks (edited)"')
+    edit(events, f'title = "{TALKS}"', f'title = "{TALKS} (edited)"')
     build(project, "public")
     raw = delta.read_bytes()
     if damage == "flipped":
@@ -299,7 +302,7 @@ def test_an_events_file_saved_during_a_build_is_not_stamped_as_the_old_one(proje
     from timeline.commands import check as check_command
     events = project / "events.toml"
     original = events.read_text(encoding="utf-8")
-    edited = original.replace('title = "The first Istanbul talks"', 'title = "Saved mid-build"', 1)
+    edited = original.replace(f'title = "{TALKS}"', 'title = "Saved mid-build"', 1)
     cache_dir, out = project / ".cache", project / "public"
     real = check_command.load
 

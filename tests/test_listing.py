@@ -120,7 +120,7 @@ def test_year_only_event_between_january_events_gets_one_section(tmp_path):
     quote = " ".join(sample)
     for event_id, date in (("a", "2020-01-01"), ("b", '"2020"'), ("c", "2020-01-01"), ("d", "2020-01-05")):
         text += (f'\n[[events]]\nid = "{event_id}"\ndate = {date}\ndate_note = "n"\ntitle = "{event_id}"\n'
-                 f'summary = "s"\n  [[events.citations]]\n  source = "s000"\n  quote = "{quote}"\n')
+                 f'summary = "s.[^1]"\n  [[events.citations]]\n  source = "s000"\n  quote = "{quote}"\n')
     events.write_text(text, encoding="utf-8")
     site, problems = check(events)
     assert not problems, problems

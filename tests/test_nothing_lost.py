@@ -27,12 +27,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import shipped_title
 from test_serve import Server, free_port, get, wait_until
 
 from timeline.commands.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
-TITLE = "The first Istanbul talks"
+TITLE = shipped_title("istanbul-talks-2022")
 
 
 def snapshot(folder: Path) -> dict[str, str | None]:

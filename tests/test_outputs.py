@@ -30,6 +30,7 @@ import pytest
 
 from timeline.commands.check import check
 from timeline.commands.new_event import new_event_text
+from timeline.record.sentences import split_sentences, strip_markers
 from timeline.render.markdown import Markdown
 from timeline.render.outputs import DEFAULT_AUTHORITY, data
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
@@ -367,7 +368,7 @@ def test_ics_has_a_vevent_per_day_precision_event(outputs, shipped):
     for event in shipped.events:
         assert (event.id in uids) == (event.date.precision in ("day", "time"))
     gulf = next(v for v in vevents if str(v["UID"]).startswith("trump-gulf-visit-2025@"))
-    assert (gulf.decoded("DTSTART"), gulf.decoded("DTEND")) == (dt.date(2025, 5, 13), dt.date(2025, 5, 16))
+    assert (gulf.decoded("DTSTART"), gulf.decoded("DTEND")) == (dt.date(2025, 5, 13), dt.date(2025, 5, 17))  # 13–16 May
     assert "month or year" in str(calendar["DESCRIPTION"])
 
 
@@ -429,16 +430,16 @@ def test_timelinejs_json_shape(outputs, shipped):
         assert slide.get("group") == (event.tags[0] if event.tags else None)
 
 
-def test_timelinejs_never_invents_a_day(outputs, shipped):
+def test_timelinejs_never_invents_a_day(outputs, shipped, fixture_outputs):
     slides = {s["unique_id"]: s for s in json.loads(outputs["timeline.json"])["events"]}
     month_event = next(e for e in shipped.events if e.date.precision == "month")
     assert slides[month_event.id]["start_date"] == {
         "year": month_event.date.year, "month": month_event.date.month,
         "display_date": month_event.date.display(month_event.circa),
     }
-    year_event = next(e for e in shipped.events if e.date.precision == "year")
-    assert set(slides[year_event.id]["start_date"]) == {"year", "display_date"}
-    assert slides["trump-gulf-visit-2025"]["end_date"]["day"] == 15
+    fixture_slides = {s["unique_id"]: s for s in json.loads(fixture_outputs["timeline.json"])["events"]}
+    assert set(fixture_slides["year-event"]["start_date"]) == {"year", "display_date"}  # no year-only event is shipped
+    assert slides["trump-gulf-visit-2025"]["end_date"]["day"] == 16
 
 
 def test_timelinejs_moment_keeps_its_clock_and_names_the_offset(fixture_outputs):
@@ -487,7 +488,9 @@ def test_events_json_holds_the_whole_record(outputs, shipped):
         assert item["id"] == event.id
         assert item["date"] == {"iso": event.date.iso(), "precision": event.date.precision}
         assert item["circa"] == event.circa
-        assert item["summary"] == event.summary
+        assert item["summary"] == strip_markers(event.summary)
+        assert [sentence["citations"] for sentence in item["sentences"]] == [
+            list(sentence.markers) for sentence in split_sentences(event.summary)]
         assert item["actors"] == list(event.actors) and item["tags"] == list(event.tags)
         assert item["duration_minutes"] == event.duration_minutes
         assert len(item["differences"]) == len(event.differences)
@@ -562,7 +565,9 @@ def test_event_jsonld_fields(shipped):
         assert ("location" in parsed) == bool(event.place)
         cited = {c.source_id for c in event.all_citations()}
         assert {w["url"] for w in parsed["citation"]} == {f"{BASE_URL}sources/{i}/" for i in cited}
-        assert all(w["@type"] == "CreativeWork" and w["name"] for w in parsed["citation"])
+        types = {"news report": "ReportageNewsArticle", "analysis": "AnalysisNewsArticle"}
+        by_title = {s.title: types[s.kind] for s in shipped.sources.values()}  # every shipped source has a kind
+        assert all(w["@type"] == by_title[w["name"]] for w in parsed["citation"])
     listing = json.loads(site_jsonld(site))
     website, item_list = listing["@graph"]
     assert website["@type"] == "WebSite" and website["url"] == BASE_URL

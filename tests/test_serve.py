@@ -4,7 +4,6 @@ the real browser for reloading and the error overlay."""
 from __future__ import annotations
 
 import contextlib
-import html
 import http.client
 import re
 import shutil
@@ -14,10 +13,10 @@ import subprocess
 import sys
 import threading
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import shipped_title
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,15 +93,7 @@ def server(project: Path):
         srv.stop()
 
 
-def _shipped_title(event_id: str) -> str:
-    """An event's title in the shipped record, which the tests edit in a copy."""
-    events = tomllib.loads((ROOT / "events.toml").read_text(encoding="utf-8"))["events"]
-    title = next(e["title"] for e in events if e["id"] == event_id)
-    assert html.escape(title) == title and '"' not in title, "the tests find it as written"
-    return title
-
-
-TITLE = _shipped_title("istanbul-talks-2022")
+TITLE = shipped_title("istanbul-talks-2022")
 
 
 def test_serves_pages_with_types_and_reload_client(server):
@@ -211,7 +202,7 @@ def test_burst_of_saves_gives_one_rebuild(server):
     for i in range(5):
         server.edit(f'title = "{TITLE}', f'title = "{TITLE}{i}')
         time.sleep(0.01)
-    wait_until(lambda: b"talks43210" in get(server.port, "/")[2])
+    wait_until(lambda: f"{TITLE}43210".encode() in get(server.port, "/")[2])
     time.sleep(0.5)
     assert server.log.read_text().count("Rebuilt in") - before == 1
 

@@ -14,16 +14,17 @@ from pathlib import Path
 import pytest
 from test_serve import preview_in
 
+# Each message names the line the mistake was made on ({line}).
 MISTAKES = {
     "a syntax error": ("event.html", "{% block main %}", "{% block main %}{% if %}",
-                       "templates/event.html:5: TemplateSyntaxError: Expected an expression, got 'end of statement block'"),
+                       "templates/event.html:{line}: TemplateSyntaxError: Expected an expression, got 'end of statement block'"),
     "an undefined name": ("_event.html", "{{ view.duration }}", "{{ view.no_such_name }}",
-                          "templates/_event.html:30: UndefinedError: 'timeline.site.views.EventView object' "
+                          "templates/_event.html:{line}: UndefinedError: 'timeline.site.views.EventView object' "
                           "has no attribute 'no_such_name'"),
     "an unknown filter": ("sources.html", "{{ source.title }}", "{{ source.title | no_such_filter }}",
-                          "templates/sources.html:7: TemplateSyntaxError: No filter named 'no_such_filter'."),
+                          "templates/sources.html:{line}: TemplateSyntaxError: No filter named 'no_such_filter'."),
     "a failure while rendering": ("source.html", "{{ source.title }}", "{{ 1 // 0 }}",
-                                  "templates/source.html:2: ZeroDivisionError: integer division or modulo by zero"),
+                                  "templates/source.html:{line}: ZeroDivisionError: integer division or modulo by zero"),
 }
 
 
@@ -43,7 +44,7 @@ def break_template(project: Path, mistake: str) -> str:
     text = template.read_text(encoding="utf-8")
     assert old in text
     template.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return message
+    return message.format(line=text.count("\n", 0, text.index(old)) + 1)  # the line of the mistake
 
 
 def snapshot(folder: Path) -> dict[str, str]:
