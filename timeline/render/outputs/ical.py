@@ -126,10 +126,11 @@ def _description(site: Site, markdown: Markdown, event: Event) -> str:
     # given only when the site's address (base_url) is known.
     base = site.info.base_url
     lines += ["", "Sources:"]
-    for citation in event.citations:
+    for number, citation in enumerate(event.citations, 1):
         source = site.sources[citation.source_id]
+        kind = f" ({source.kind})" if source.kind else ""
         link = f", {base}sources/{source.id}/#{citation.anchor}" if base else ""
-        lines.append(f"“{citation.quote}” — {source.title}{link}")
+        lines.append(f"{number}. “{citation.quote}” — {source.title}{kind}{link}")
     for difference in event.differences:
         lines += ["", f"The sources differ on {difference.about}:"]
         for version in difference.versions:

@@ -59,6 +59,11 @@ def _absolute(site: Site, url: str) -> str | None:
     return urls.absolute(site.info.base_url, url) if site.info.base_url else None
 
 
+# schema.org's types for the kinds of source (the rest are CreativeWork).
+WORK_TYPES = {"news report": "ReportageNewsArticle", "analysis": "AnalysisNewsArticle",
+              "opinion": "OpinionNewsArticle"}
+
+
 def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
     """A schema.org Event; dates only as precise as the data ("2025-05")."""
     data: dict = {
@@ -78,7 +83,7 @@ def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
     cited = []
     for source_id in dict.fromkeys(c.source_id for c in event.all_citations()):  # first-cited order, once each
         source = site.sources[source_id]
-        work: dict = {"@type": "CreativeWork", "name": source.title}
+        work: dict = {"@type": WORK_TYPES.get(source.kind, "CreativeWork"), "name": source.title}
         if url := _absolute(site, urls.source(source.id)):
             work["url"] = url
         if source.url:
