@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from timeline.record.dates import PartialDate
+from timeline.record.sentences import Sentence
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,9 @@ class Event:
     id: str
     date: PartialDate
     title: str
-    summary: str  # Markdown source
+    summary: str  # Markdown source, with citation markers [^N]
     citations: tuple[Citation, ...]
+    sentences: tuple[Sentence, ...] = ()  # the summary's, each with its markers (record.sentences)
     end: PartialDate | None = None
     circa: bool = False
     date_note: str = ""

@@ -34,7 +34,7 @@ _NEXT = re.compile(r"\s*(\S)")
 @dataclass(frozen=True)
 class Sentence:
     text: str  # as written, markers included
-    start: int  # offset in the text it was split from
+    start: int  # offset in the text it was split from (a summary: as written in the file)
     markers: tuple[int, ...]  # citation numbers, in order, each once
 
     @property

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from timeline.record.dates import MONTHS, display_range, gap_words
 from timeline.record.model import Citation, Event, Site, Source
-from timeline.record.sentences import MARKER, split_sentences
+from timeline.record.sentences import MARKER
 from timeline.render.markdown import Markdown
 from timeline.render.notes import link_markers, plain
 from timeline.render.text import duration_words, slugify
@@ -224,7 +224,7 @@ def marker_uses(event: Event):
     summary's, sentence by sentence (from 1), then the editors' note's
     (sentence 0)."""
     k = 0
-    for index, sentence in enumerate(split_sentences(event.summary), 1):
+    for index, sentence in enumerate(event.sentences, 1):
         for match in MARKER.finditer(sentence.text):
             k += 1
             yield int(match.group(1)), index, k
@@ -237,7 +237,7 @@ def citing_sentences(event: Event, source_id: str, anchor: str, markdown: Markdo
     """What cites a passage: each sentence (or the editors' note, or a version
     of a difference), linked to where it stands on the event's page."""
     numbers = {n for n, c in enumerate(event.citations, 1) if (c.source_id, c.anchor) == (source_id, anchor)}
-    sentences = split_sentences(event.summary)
+    sentences = event.sentences
     links, seen = [], set()
     for number, sentence, k in marker_uses(event):
         if number in numbers and sentence not in seen:

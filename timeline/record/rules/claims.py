@@ -10,39 +10,44 @@ from __future__ import annotations
 
 from timeline.record.checking import ProblemCollector
 from timeline.record.model import Citation
-from timeline.record.sentences import MARKER, malformed_markers, split_sentences
+from timeline.record.sentences import MARKER, Sentence, malformed_markers, split_sentences
 
 MARKED_KEYS = ("summary", "editor_note")
 FIRST_WORDS = 6
 
 
 def check_markers(check: ProblemCollector, table: dict, path: tuple, subject: str,
-                  citations: tuple[Citation, ...], every_sentence: bool) -> None:
+                  citations: tuple[Citation, ...], every_sentence: bool) -> tuple[Sentence, ...]:
+    """The summary's sentences, split once here for every later use."""
     used: set[int] = set()
+    sentences: tuple[Sentence, ...] = ()
     for key in MARKED_KEYS:
         text = table.get(key)
         if isinstance(text, str):
             where = _Lines(check, path + (key,), text)
             used |= _check_text(check, where, text, subject, len(citations))
-            if every_sentence and key == "summary":
-                _check_every_sentence(check, where, text, subject)
+            if key == "summary":
+                sentences = tuple(split_sentences(text))
+                if every_sentence:
+                    _check_every_sentence(check, where, sentences, subject)
     if every_sentence:
         for number, citation in enumerate(citations, 1):
             if number not in used:
                 check.problem(path + ("citations", number - 1),
                               f"citation {number} ({citation.source_id}) supports no sentence: add [^{number}] "
                               "after each sentence it supports, or remove it", subject)
+    return sentences
 
 
 class _Lines:
-    """The line of an offset in one string of the file."""
+    """The line of an offset in one string of the file, found only for a
+    problem: a valid file never needs its lines scanned (record.lines)."""
 
     def __init__(self, check: ProblemCollector, path: tuple, text: str):
-        self.first = check.lines.text_line(*path)
-        self.text = text
+        self.lines, self.path, self.text = check.lines, path, text
 
     def at(self, offset: int) -> int:
-        return self.first + self.text.count("\n", 0, offset)
+        return self.lines.text_line(*self.path) + self.text.count("\n", 0, offset)
 
 
 def _check_text(check: ProblemCollector, where: _Lines, text: str, subject: str, count: int) -> set[int]:
@@ -61,8 +66,9 @@ def _check_text(check: ProblemCollector, where: _Lines, text: str, subject: str,
     return used
 
 
-def _check_every_sentence(check: ProblemCollector, where: _Lines, text: str, subject: str) -> None:
-    for sentence in split_sentences(text):
+def _check_every_sentence(check: ProblemCollector, where: _Lines, sentences: tuple[Sentence, ...],
+                          subject: str) -> None:
+    for sentence in sentences:
         if not sentence.markers and "[^" not in sentence.text:  # a malformed one is reported already
             words = sentence.plain.split()
             shown = " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")

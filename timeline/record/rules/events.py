@@ -94,8 +94,7 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
     editor_note = check.get(table, "editor_note", str, path, subject, default="")
     citations = check_citations(check, table, path, subject, sources)
     differences = check_differences(check, table, path, subject, sources)
-    if citations:
-        check_markers(check, table, path, subject, citations, every_sentence)
+    sentences = check_markers(check, table, path, subject, citations, every_sentence) if citations else ()
     if date and citations and not date_note:
         quotes = [c.quote for c in citations] + [v.citation.quote for d in differences for v in d.versions]
         if not any(str(date.year) in q for q in quotes):
@@ -106,7 +105,8 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
         return None
     return Event(
         id=event_id, date=date, end=end, circa=circa, date_note=date_note.strip(),
-        title=title.strip(), summary=summary.strip(), place=place.strip(), actors=actors, tags=tags,
+        title=title.strip(), summary=summary.strip(), sentences=sentences, place=place.strip(),
+        actors=actors, tags=tags,
         duration_minutes=duration, citations=citations, differences=differences,
         editor_note=editor_note.strip(),
     )

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from timeline.record.dates import PartialDate
 from timeline.record.model import Citation, Event, Site, Source
-from timeline.record.sentences import split_sentences, strip_markers
+from timeline.record.sentences import strip_markers
 from timeline.render.markdown import Markdown
 from timeline.render.notes import plain
 from timeline.render.outputs import Layout, json_layout, site_url, when_text
@@ -100,7 +100,7 @@ def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
         "title": event.title,
         "summary": strip_markers(event.summary),
         "summary_text": plain(markdown, event.summary),
-        "sentences": [{"text": s.plain, "citations": list(s.markers)} for s in split_sentences(event.summary)],
+        "sentences": [{"text": s.plain, "citations": list(s.markers)} for s in event.sentences],
         "place": _or_none(event.place),
         "actors": list(event.actors),
         "tags": list(event.tags),
