@@ -55,7 +55,8 @@ def new_event_text(event_id: str, date: str, source_id: str) -> str:
         ("# circa = true", 'when the date is approximate ("c." on the site)'),
         ('# date_note = ""', "needed when no quote states the year: how the date was established"),
         ('title = ""', "plain text: what happened, in a few words"),
-        ('summary = """', "Markdown, in your own words; say no more than the quotes support"),
+        ('summary = """', "Markdown, in your own words, saying no more than the quotes support; end each "
+                          "sentence with the markers of its citations below: [^1], [^2]"),
         ('"""', ""),
         ('# place = ""', ""),
         ('# actors = ["Russia", "Ukraine"]', ""),
@@ -67,7 +68,7 @@ def new_event_text(event_id: str, date: str, source_id: str) -> str:
         (f'  source = "{source_id}"', ""),
         ('  quote = ""', "copy the passage exactly from the source"),
         ("", ""),
-        ("  # A fact the sources disagree on: keep each version with its quote.", ""),
+        ("  # A fact two documents disagree on (not two wordings, nor one document's slip):", ""),
         ("  # [[events.differences]]", ""),
         ('  # about = ""', ""),
         ("  #", ""),
