@@ -28,7 +28,7 @@ class LineMap:
             self._lines = self._compute()
         return self._lines
 
-    def line(self, *path) -> int | None:
+    def line(self, *path) -> int:
         """The line of `path`, or of its nearest enclosing table or key (the
         document itself starts on line 1)."""
         lines = self.all()
@@ -39,10 +39,10 @@ class LineMap:
             path = path[:-1]
         return 1
 
-    def text_line(self, *path) -> int | None:
-        """The line the text of the string at `path` starts on: the key's own
-        line, or the next one for a multi-line string opened at its end."""
-        return self.all().get(tuple(path) + (TEXT_START,)) or self.line(*path)
+    def multiline_start(self, *path) -> int | None:
+        """The line the text of the multi-line string at `path` starts on (the
+        one after its opening quotes), or None for any other value."""
+        return self.all().get(tuple(path) + (TEXT_START,))
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

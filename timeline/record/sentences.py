@@ -26,8 +26,14 @@ ABBREVIATIONS = frozenset("""
 # The end of a sentence: . ! ? or …, then closing quotes, brackets or
 # emphasis, then any markers, then white space or the end of the paragraph.
 _END = re.compile(r"""([.!?…]+)(["'”’»)\]*_]*)((?:\[\^[^\]\s]*\])*)(?=\s|$)""")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
-_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z.]*)$")  # not "1st"
+# Blocks: paragraphs, and each item of a Markdown list, whose marker is skipped.
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+# What no sentence ends inside, and no marker may stand in: code spans, the
+# destination and title of a link or image, autolinks and raw HTML.
+_OPAQUE = re.compile(r"`+[^`]*`+|\]\([^)]*\)|<[^<>\n]*>")
+_LINK_TEXT = re.compile(r"\[(?:[^\[\]]|\[\^[^\]]*\])*\]\(")
 _NEXT = re.compile(r"\s*(\S)")
 
 
@@ -49,10 +55,25 @@ def strip_markers(text: str) -> str:
 
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of `text` (Markdown prose), in order."""
+    masked = _masked(text)
     sentences: list[Sentence] = []
-    for start, end in _paragraphs(text):
-        sentences += _split_paragraph(text, start, end)
+    for start, end in _blocks(masked):
+        sentences += _split_block(text, masked, start, end)
     return sentences
+
+
+def hidden_markers(text: str) -> list[tuple[int, str]]:
+    """(offset, marker) of each marker inside a code span, a link (its text,
+    address or title), an autolink or raw HTML: there it would not become a
+    note reference of its own."""
+    spans = [*_OPAQUE.finditer(text), *_LINK_TEXT.finditer(text)]
+    found = {(m.start() + span.start(), m.group()) for span in spans for m in MARKER.finditer(span.group())}
+    return sorted(found)
+
+
+def _masked(text: str) -> str:
+    """`text` with what no sentence ends inside blanked out, offsets kept."""
+    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", "x", m.group()), text)
 
 
 def malformed_markers(text: str) -> list[tuple[int, str]]:
@@ -64,19 +85,24 @@ def malformed_markers(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def _paragraphs(text: str):
+def _blocks(text: str):
     start = 0
-    for gap in _PARAGRAPH.finditer(text):
-        yield start, gap.start()
+    for gap in _BLOCK_BREAK.finditer(text):
+        yield _after_list_marker(text, start), gap.start()
         start = gap.end()
-    yield start, len(text)
+    yield _after_list_marker(text, start), len(text)
 
 
-def _split_paragraph(text: str, start: int, end: int) -> list[Sentence]:
+def _after_list_marker(text: str, start: int) -> int:
+    marker = _LIST_MARKER.match(text, start)
+    return marker.end() if marker else start
+
+
+def _split_block(text: str, masked: str, start: int, end: int) -> list[Sentence]:
     sentences = []
     begin = _skip_space(text, start, end)
-    for match in _END.finditer(text, begin, end):
-        if not _ends_sentence(text, match, end):
+    for match in _END.finditer(masked, begin, end):
+        if not _ends_sentence(masked, match, end):
             continue
         sentences.append(_sentence(text, begin, match.end()))
         begin = _skip_space(text, match.end(), end)

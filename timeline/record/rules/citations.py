@@ -10,6 +10,7 @@ from __future__ import annotations
 from timeline.record.checking import ProblemCollector, describe, suggest
 from timeline.record.model import Citation, Difference, Version
 from timeline.record.quotes import NormalisedText
+from timeline.record.rules.claims import check_no_markers
 from timeline.record.rules.sources import CheckedSources
 
 CITATION_KEYS = ("source", "quote")
@@ -45,6 +46,7 @@ def check_differences(check: ProblemCollector, table: dict, path: tuple, subject
         dpath = path + ("differences", i)
         check.unknown_keys(diff, DIFFERENCE_KEYS, dpath, subject, "a difference")
         about = check.get(diff, "about", str, dpath, subject, required=True)
+        check_no_markers(check, diff, dpath, subject, ("about", "note"))
         note = check.get(diff, "note", str, dpath, subject, default="")
         versions_raw = diff.get("versions")
         if not isinstance(versions_raw, list) or len(versions_raw) < 2:
@@ -57,6 +59,8 @@ def check_differences(check: ProblemCollector, table: dict, path: tuple, subject
             citation = _citation(check, raw_version, vpath, subject, sources, allowed=VERSION_KEYS)
             claim = (check.get(raw_version, "claim", str, vpath, subject, required=True)
                      if isinstance(raw_version, dict) else None)
+            if claim:
+                check_no_markers(check, raw_version, vpath, subject, ("claim",))
             if citation and claim:
                 versions.append(Version(claim.strip(), citation))
         if about and len(versions) == len(versions_raw):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from timeline.record.checking import ProblemCollector
 from timeline.record.model import Citation
-from timeline.record.sentences import MARKER, Sentence, malformed_markers, split_sentences
+from timeline.record.sentences import MARKER, Sentence, hidden_markers, malformed_markers, split_sentences
 
 MARKED_KEYS = ("summary", "editor_note")
 FIRST_WORDS = 6
@@ -28,8 +28,7 @@ def check_markers(check: ProblemCollector, table: dict, path: tuple, subject: st
             used |= _check_text(check, where, text, subject, len(citations))
             if key == "summary":
                 sentences = tuple(split_sentences(text))
-                if every_sentence:
-                    _check_every_sentence(check, where, sentences, subject)
+                _check_sentences(check, where, sentences, subject, every_sentence)
     if every_sentence:
         for number, citation in enumerate(citations, 1):
             if number not in used:
@@ -47,7 +46,12 @@ class _Lines:
         self.lines, self.path, self.text = check.lines, path, text
 
     def at(self, offset: int) -> int:
-        return self.lines.text_line(*self.path) + self.text.count("\n", 0, offset)
+        """The line of `offset`; in a string written on one line (where "\\n"
+        is an escape) or joined by line-ending backslashes, the key's line."""
+        first = self.lines.multiline_start(*self.path)
+        if first is None:
+            return self.lines.line(*self.path)
+        return first + self.text.count("\n", 0, offset)
 
 
 def _check_text(check: ProblemCollector, where: _Lines, text: str, subject: str, count: int) -> set[int]:
@@ -55,23 +59,41 @@ def _check_text(check: ProblemCollector, where: _Lines, text: str, subject: str,
     for offset, written in malformed_markers(text):
         check.problem_at(where.at(offset), f"malformed citation marker '{written}': write [^N], N the number "
                                            f"of a citation (1 to {count})", subject)
+    hidden = hidden_markers(text)
+    for offset, written in hidden:
+        check.problem_at(where.at(offset), f"citation marker {written} inside a link, code span or HTML: "
+                                           "put it after the sentence it supports", subject)
+    hidden_at = {offset for offset, _ in hidden}
     used = set()
     for match in MARKER.finditer(text):
         number = int(match.group(1))
         if number > count:
             has = "1 citation" if count == 1 else f"{count} citations"
             check.problem_at(where.at(match.start()), f"marker [^{number}] points past the event's {has}", subject)
-        else:
+        elif match.start() not in hidden_at:
             used.add(number)
     return used
 
 
-def _check_every_sentence(check: ProblemCollector, where: _Lines, sentences: tuple[Sentence, ...],
-                          subject: str) -> None:
+def _check_sentences(check: ProblemCollector, where: _Lines, sentences: tuple[Sentence, ...], subject: str,
+                     every_sentence: bool) -> None:
     for sentence in sentences:
-        if not sentence.markers and "[^" not in sentence.text:  # a malformed one is reported already
+        if sentence.markers and not sentence.plain.strip():
+            check.problem_at(where.at(sentence.start), f"citation marker {sentence.text.split()[0]} stands alone: "
+                                                       "put it right after the sentence it supports", subject)
+        elif every_sentence and not sentence.markers and "[^" not in sentence.text:  # a malformed one is reported
             words = sentence.plain.split()
             shown = " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
             check.problem_at(where.at(sentence.start), f"sentence without a citation marker: \"{shown}\" "
                                                        "(end it with [^N], N the citation that supports it)",
                              subject)
+
+
+def check_no_markers(check: ProblemCollector, table: dict, path: tuple, subject: str, keys) -> None:
+    """Markers belong in a summary or an editors' note; anywhere else they
+    would be shown as written."""
+    for key in keys:
+        value = table.get(key)
+        if isinstance(value, str) and (match := MARKER.search(value)):
+            check.problem(path + (key,), f"citation marker {match.group()} in '{key}': markers belong in "
+                                         "'summary' or 'editor_note'", subject)

@@ -13,7 +13,7 @@ from timeline.record.load import EventPiece
 from timeline.record.model import Event
 from timeline.record.reuse import Reuse
 from timeline.record.rules.citations import check_citations, check_differences
-from timeline.record.rules.claims import check_markers
+from timeline.record.rules.claims import check_markers, check_no_markers
 from timeline.record.rules.sources import CheckedSources
 
 EVENT_KEYS = (
@@ -95,6 +95,7 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
     citations = check_citations(check, table, path, subject, sources)
     differences = check_differences(check, table, path, subject, sources)
     sentences = check_markers(check, table, path, subject, citations, every_sentence) if citations else ()
+    check_no_markers(check, table, path, subject, ("title", "date_note", "place"))
     if date and citations and not date_note:
         quotes = [c.quote for c in citations] + [v.citation.quote for d in differences for v in d.versions]
         if not any(str(date.year) in q for q in quotes):

@@ -20,6 +20,7 @@ from timeline.record.checking import (
 from timeline.record.model import SOURCE_KINDS, Source
 from timeline.record.quotes import NormalisedText
 from timeline.record.reuse import Reuse
+from timeline.record.rules.claims import check_no_markers
 
 SOURCE_KEYS = ("title", "file", "publisher", "url", "title_assigned", "note", "kind")
 
@@ -71,6 +72,7 @@ def _check_source(check: ProblemCollector, source_id: str, table: dict, root: Pa
     title_assigned = check.get(table, "title_assigned", bool, path, subject, default=False)
     note = check.get(table, "note", str, path, subject, default="")
     kind = _kind(check, table, path, subject)
+    check_no_markers(check, table, path, subject, ("title", "note"))
     text = _archived_text(check, root, reuse, file, path + ("file",), subject) if file else None
     if not (title and file and text is not None):
         return None
