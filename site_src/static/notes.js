@@ -6,9 +6,17 @@
   "use strict";
   var preview = null;
 
+  // The id a fragment names ("" for one that is not valid percent-encoding).
+  function idOf(fragment) {
+    try {
+      return decodeURIComponent(fragment.replace(/^#/, ""));
+    } catch (error) {
+      return "";
+    }
+  }
+
   function noteOf(link) {
-    var id = decodeURIComponent(link.getAttribute("href").slice(1));
-    return document.getElementById(id);
+    return document.getElementById(idOf(link.getAttribute("href")));
   }
 
   function hide() {
@@ -73,8 +81,12 @@
     var link = reference(event.target);
     if (link) show(link);
   });
+  // The preview stays while the pointer moves from the reference onto it,
+  // so it can be read and its text selected (WCAG 1.4.13).
   document.addEventListener("mouseout", function (event) {
-    if (reference(event.target)) hide();
+    var from = reference(event.target) || (preview && preview.contains(event.target) ? preview : null);
+    var to = event.relatedTarget;
+    if (from && !(to && (reference(to) === from || (preview && preview.contains(to))))) hide();
   });
   document.addEventListener("focusin", function (event) {
     var link = reference(event.target);
@@ -86,8 +98,22 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest('a[role="doc-noteref"], a[role="doc-backlink"]');
     hide();
-    if (link) openNote(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (link) openNote(idOf(link.getAttribute("href")));
   });
-  window.addEventListener("hashchange", function () { openNote(decodeURIComponent(location.hash.slice(1))); });
-  openNote(decodeURIComponent(location.hash.slice(1)));
+  window.addEventListener("hashchange", function () { openNote(idOf(location.hash)); });
+  openNote(idOf(location.hash));
+
+  // Print every quote and note, in browsers whose print styles cannot show
+  // the content of a closed <details>; close them again afterwards.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      return true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
 })();

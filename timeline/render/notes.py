@@ -9,6 +9,7 @@ converted Markdown, where no template reaches.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from markupsafe import Markup
@@ -23,7 +24,7 @@ MarkerIds = Callable[[int], str]  # k-th marker of the event (from 1) → the id
 
 def link_markers(html: Markup, note_id: NoteIds, marker_id: MarkerIds, first: int = 1) -> Markup:
     """`html` with each marker a note reference; markers are counted from `first`."""
-    count = iter(range(first, first + len(html)))
+    count = itertools.count(first)
 
     def reference(match) -> str:
         number = int(match.group(1))
@@ -33,6 +34,6 @@ def link_markers(html: Markup, note_id: NoteIds, marker_id: MarkerIds, first: in
     return Markup(MARKER.sub(reference, str(html)))
 
 
-def plain(markdown: Markdown, text: str, limit: int | None = None) -> str:
-    """The words of a Markdown text, without its markers."""
+def words_of(markdown: Markdown, text: str, limit: int | None = None) -> str:
+    """The words of a Markdown text, rendered, without its markers."""
     return plain_text(strip_markers(str(markdown.html(text))), limit)

@@ -177,27 +177,27 @@ def source_pages(pages: Pages) -> Jobs:
                 view.url, view.event.title, view.when, citation.anchor, view.event.id))
     jobs = {}
     sources = sorted(pages.site.sources.values(), key=lambda s: s.id)
+    views = {view.event.id: view for view in pages.views}
     for source in sources:
-        jobs.update(_source_page(pages, source, list(cited_by[source.id].values()), sorted(spans[source.id])))
+        jobs.update(_source_page(pages, source, list(cited_by[source.id].values()), sorted(spans[source.id]), views))
     counted = [(s, len({c.event_id for c in cited_by[s.id].values()})) for s in sources]
     path = urls.file_of(urls.SOURCES)
     jobs[path] = pages.page(path, "sources.html", {"title": "Sources", "sources": counted})
     return jobs
 
 
-def _source_page(pages: Pages, source, uses: list[Citing], spans: list[tuple[int, int]]) -> Jobs:
+def _source_page(pages: Pages, source, uses: list[Citing], spans: list[tuple[int, int]],
+                 views: dict[str, EventView]) -> Jobs:
     archive_name = Path(source.file).name
     jobs = {urls.archive(source.id, archive_name): pages.file(source.path, urls.archive(source.id, archive_name))}
     citing = list(dict.fromkeys(c.event_id for c in uses))
     more = None  # the list of citing events, when too long for this page
     if len(citing) > pages.limit:
-        views = {view.event.id: view for view in pages.views}
         listing = plan([views[event_id] for event_id in citing], urls.cited_by(source.id), limit=pages.limit)
         up = [Link(source.title, urls.source(source.id)), Link("All sources", urls.SOURCES)]
         jobs.update(listing_pages(pages, listing, f"Events citing “{source.title}”", up, None))
         more, uses = listing.path, []
-    events = {view.event.id: view.event for view in pages.views} if uses else {}
-    uses = [replace(c, sentences=citing_sentences(events[c.event_id], source.id, c.anchor, pages.markdown))
+    uses = [replace(c, sentences=citing_sentences(views[c.event_id].event, source.id, c.anchor, pages.markdown))
             for c in uses]
     context = {"source": source, "title": source.title, "cited_by": uses, "archive_name": archive_name,
                "archive_href": urls.archive_link(archive_name), "more": more, "citing": len(citing),

@@ -43,6 +43,11 @@ def marker_id(event_id: str, k: int) -> str:
     return f"cite-{event_id}-{k}"
 
 
+def marker(event_id: str, k: int) -> str:
+    """The k-th citation marker of an event, where it stands on the event's page."""
+    return f"{event(event_id)}#{marker_id(event_id, k)}"
+
+
 def archive(source_id: str, file_name: str) -> str:
     """The archived document itself, beside its page."""
     return f"{source(source_id)}{file_name}"

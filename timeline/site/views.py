@@ -19,12 +19,13 @@ from timeline.record.dates import MONTHS, display_range, gap_words
 from timeline.record.model import Citation, Event, Site, Source
 from timeline.record.sentences import MARKER
 from timeline.render.markdown import Markdown
-from timeline.render.notes import link_markers, plain
+from timeline.render.notes import link_markers, words_of
 from timeline.render.text import duration_words, slugify
 from timeline.site import urls
 from timeline.site.fragments import FragmentCache
 
 NO_HTML = Markup("")
+EDITORS_NOTE = "the editors’ note"  # where a marker stands when not in the summary
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_li
         source_ids=tuple(sorted({c.source_id for c in event.all_citations()})),
         summary_html=summary_html,
         editor_note_html=editor_note_html,
-        description=plain(markdown, event.summary, limit=200),
+        description=words_of(markdown, event.summary, limit=200),
         fingerprint=fingerprint((event, cited, actor_links, tag_links)),
     )
 
@@ -213,7 +214,7 @@ def _notes(event: Event, site: Site) -> tuple[NoteView, ...]:
     """Each citation as a note, with a way back to every sentence citing it."""
     backlinks = defaultdict(list)
     for number, sentence, k in marker_uses(event):
-        label = f"sentence {sentence}" if sentence else "the editors’ note"
+        label = f"sentence {sentence}" if sentence else EDITORS_NOTE
         backlinks[number].append(Backlink(urls.marker_id(event.id, k), label))
     return tuple(NoteView(n, urls.note_id(event.id, n), _citation_view(c, site), tuple(backlinks[n]))
                  for n, c in enumerate(event.citations, 1))
@@ -242,8 +243,8 @@ def citing_sentences(event: Event, source_id: str, anchor: str, markdown: Markdo
     for number, sentence, k in marker_uses(event):
         if number in numbers and sentence not in seen:
             seen.add(sentence)
-            text = plain(markdown, sentences[sentence - 1].text) if sentence else "The editors’ note"
-            links.append(Link(text, f"{urls.event(event.id)}#{urls.marker_id(event.id, k)}"))
+            text = words_of(markdown, sentences[sentence - 1].text) if sentence else EDITORS_NOTE.capitalize()
+            links.append(Link(text, urls.marker(event.id, k)))
     for difference in event.differences:
         for version in difference.versions:
             if (version.citation.source_id, version.citation.anchor) == (source_id, anchor):

@@ -41,7 +41,7 @@ from timeline.record.dates import PartialDate
 from timeline.record.model import Citation, Event, Site, Source
 from timeline.record.sentences import strip_markers
 from timeline.render.markdown import Markdown
-from timeline.render.notes import plain
+from timeline.render.notes import words_of
 from timeline.render.outputs import Layout, json_layout, site_url, when_text
 from timeline.site import urls
 
@@ -99,7 +99,7 @@ def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
         "date_supplied": event.date_is_supplied,
         "title": event.title,
         "summary": strip_markers(event.summary),
-        "summary_text": plain(markdown, event.summary),
+        "summary_text": words_of(markdown, event.summary),
         "sentences": [{"text": s.plain, "citations": list(s.markers)} for s in event.sentences],
         "place": _or_none(event.place),
         "actors": list(event.actors),
@@ -160,7 +160,7 @@ def csv_row(site: Site, markdown: Markdown, event: Event) -> dict:
         "circa": "true" if event.circa else "false",
         "end": event.end.iso() if event.end else "",
         "title": event.title,
-        "summary": plain(markdown, event.summary),
+        "summary": words_of(markdown, event.summary),
         "place": event.place,
         "actors": "; ".join(event.actors),
         "tags": "; ".join(event.tags),

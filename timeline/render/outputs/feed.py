@@ -12,8 +12,10 @@
 - Links are absolute when the site has a base_url, otherwise relative to
   the feed, which sits at the site root. A ``rel="self"`` link (which must
   be absolute to be useful) is given only with a base_url.
-- The content is escaped HTML: the summary and every cited passage with a
-  link to it, highlighted on its source page.
+- The content is escaped HTML: the summary with its note references and
+  the notes below, every cited passage with a link to it, highlighted on
+  its source page. A reader resolves a link against the feed, so a note
+  reference leads to the note on the event's page.
 - Built with xml.etree, so every text and attribute is escaped; characters
   XML cannot carry are removed first.
 """
@@ -110,6 +112,11 @@ def render_feed(site: Site, event_html: EventHtml, build_time: dt.datetime | Non
         _add(entry, "link", rel="alternate", type="text/html", href=site_url(site, urls.event(event.id)))
         for tag in event.tags:
             _add(entry, "category", term=tag)
-        _add(entry, "content", event_html(event, True), type="html")
+        _add(entry, "content", _on_its_page(event_html(event, True), site_url(site, urls.event(event.id))), type="html")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _on_its_page(html: str, page_url: str) -> str:
+    """`html` with its in-page links ("#note-…") made links into the event's page."""
+    return html.replace('href="#', f'href="{page_url}#')

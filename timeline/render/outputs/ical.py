@@ -37,7 +37,7 @@ from functools import partial
 from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
-from timeline.render.notes import plain
+from timeline.render.notes import words_of
 from timeline.render.outputs import (
     Layout,
     authority,
@@ -119,9 +119,9 @@ def _description(site: Site, markdown: Markdown, event: Event) -> str:
         lines.append(f"Lasted until {event.end.display()}; no source gives the day.")
     if event.date_note:
         lines.append(f"Date supplied by the editors: {event.date_note}")
-    lines += ["", plain(markdown, event.summary)]
+    lines += ["", words_of(markdown, event.summary)]
     if event.editor_note:
-        lines += ["", f"Editors' note: {plain(markdown, event.editor_note)}"]
+        lines += ["", f"Editors' note: {words_of(markdown, event.editor_note)}"]
     # A calendar has no base to resolve a relative link against: links are
     # given only when the site's address (base_url) is known.
     base = site.info.base_url

@@ -19,7 +19,7 @@ import json
 
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
-from timeline.render.notes import plain
+from timeline.render.notes import words_of
 from timeline.render.outputs import xml_safe
 from timeline.site import urls
 
@@ -71,7 +71,7 @@ def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
         "@type": "Event",
         "name": event.title,
         "startDate": event.date.iso(),
-        "description": plain(markdown, event.summary),
+        "description": words_of(markdown, event.summary),
     }
     if event.end is not None:
         data["endDate"] = event.end.iso()
