@@ -372,3 +372,23 @@ def test_a_difference_shows_each_version_with_its_quote_on_both_pages(tmp_path):
         assert '<span class="claim">Nothing agreed</span> <q>Nothing was agreed</q>' in section
     cited = (tmp_path / "public/sources/doc/index.html").read_text(encoding="utf-8")
     assert "how long the round lasted: Six hours" in cited
+
+
+# Words by which a sentence says whose view it gives ("one analysis argues…").
+ATTRIBUTION = re.compile(r"\b(analys[ie]s|argues|according to|says|said|reports?|sees|expects|describes|quotes|"
+                         r"writes|judges|adds|article)\b", re.I)
+
+
+def test_the_shipped_record_attributes_what_rests_only_on_argument(shipped):
+    """The editorial rule: a sentence or title resting only on an analysis
+    (or an opinion) says so in its words, never as the site's own fact."""
+    unattributed = []
+    for event in shipped.events:
+        for sentence in event.sentences:
+            cited = {shipped.sources[event.citations[n - 1].source_id] for n in sentence.markers}
+            if all(source.argues for source in cited) and not ATTRIBUTION.search(sentence.plain):
+                unattributed.append(f"{event.id}: {sentence.plain}")
+        if all(shipped.sources[c.source_id].argues for c in event.citations) and not ATTRIBUTION.search(event.title):
+            unattributed.append(f"{event.id} (title): {event.title}")
+    assert not unattributed, "\n".join(unattributed)
+    assert any(s.argues for s in shipped.sources.values()) and not all(s.argues for s in shipped.sources.values())
