@@ -14,6 +14,7 @@ from timeline.speed.pool import shared
 
 PARALLEL_MIN = 8  # fewer files to make than this are made in one process
 CHUNK = 16  # files a process takes at a time
+CHUNKED_FROM = 8 * CHUNK  # with fewer files, a process takes one at a time, so both stay busy to the end
 
 
 class Job(Protocol):
@@ -43,7 +44,7 @@ def make_files(folder: Path, jobs: list[Job], out: Path, previous: Manifest, wor
     # so that no process is left with a long one at the end.
     jobs = sorted(jobs, key=lambda job: job.path.endswith(".html"))
     written = shared(jobs, lambda batch: [write_file(job, folder, out, previous, record) for job in batch],
-                     workers, PARALLEL_MIN, CHUNK if len(jobs) >= 8 * CHUNK else 1)
+                     workers, PARALLEL_MIN, CHUNK if len(jobs) >= CHUNKED_FROM else 1)
     return dict(entry for entry in written if entry is not None)
 
 
