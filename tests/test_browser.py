@@ -32,6 +32,17 @@ PAGES = {
 VISIBLE_EVENTS = "article.event:visible"
 
 
+def widths(page: Page) -> dict:
+    """The page's scroll and client widths, and up to five elements reaching past its right edge."""
+    return page.evaluate("""() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+        wide: [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className),
+    })""")
+
+
 def goto(page: Page, url: str):
     response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else '?'}"
@@ -236,13 +247,7 @@ def test_no_horizontal_scrolling(new_context, site_url, name, width, scheme):
     goto(page, site_url + PAGES[name])
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-{scheme}.png"), full_page=True)
-    sizes = page.evaluate("""() => ({
-        scroll: document.documentElement.scrollWidth,
-        client: document.documentElement.clientWidth,
-        wide: [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className),
-    })""")
+    sizes = widths(page)
     assert sizes["scroll"] <= sizes["client"], f"{name} at {width}px ({scheme}) scrolls sideways: {sizes}"
 
 

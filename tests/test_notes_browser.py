@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_browser import ARTIFACTS, EVENT, axe_check, goto
+from test_browser import ARTIFACTS, EVENT, axe_check, goto, widths
 
 NOTEREF = 'a[role="doc-noteref"]'
 BACKLINK = 'a[role="doc-backlink"]'
@@ -455,13 +455,7 @@ def test_no_horizontal_scrolling_with_every_note_opened(new_context, site_url, n
         expect(page.locator("details.quote blockquote").first).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"notes-{name}-{width}-{scheme}-open.png"), full_page=True)
-    sizes = page.evaluate("""() => ({
-        scroll: document.documentElement.scrollWidth,
-        client: document.documentElement.clientWidth,
-        wide: [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className),
-    })""")
+    sizes = widths(page)
     assert sizes["scroll"] <= sizes["client"], f"{name} at {width}px ({scheme}) scrolls sideways: {sizes}"
     # No opened quote is wider than the page either (it would be clipped if not scrolled).
     wide_quotes = page.evaluate("""() => [...document.querySelectorAll('.notes blockquote')]

@@ -238,12 +238,11 @@ def citing_sentences(event: Event, source_id: str, anchor: str, markdown: Markdo
     """What cites a passage: each sentence (or the editors' note, or a version
     of a difference), linked to where it stands on the event's page."""
     numbers = {n for n, c in enumerate(event.citations, 1) if (c.source_id, c.anchor) == (source_id, anchor)}
-    sentences = event.sentences
     links, seen = [], set()
     for number, sentence, k in marker_uses(event):
         if number in numbers and sentence not in seen:
             seen.add(sentence)
-            text = words_of(markdown, sentences[sentence - 1].text) if sentence else EDITORS_NOTE.capitalize()
+            text = words_of(markdown, event.sentences[sentence - 1].text) if sentence else EDITORS_NOTE.capitalize()
             links.append(Link(text, urls.marker(event.id, k)))
     for difference in event.differences:
         for version in difference.versions:
