@@ -100,7 +100,7 @@ def test_serves_pages_with_types_and_reload_client(server):
     status, headers, body = get(server.port, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert TITLE.encode() in body
-    assert b'<script src="/__livereload.js" defer></script></body>' in body
+    assert re.search(rb'<script src="/__livereload.js" data-generation="\d+" defer></script></body>', body)
     assert get(server.port, "/style.css")[1]["Content-Type"].startswith("text/css")
     assert get(server.port, "/favicon.svg")[1]["Content-Type"] == "image/svg+xml"
     assert get(server.port, "/sources/s001/001_a41350389d8f096f.txt")[1]["Content-Type"].startswith("text/plain")
@@ -162,15 +162,34 @@ def test_open_page_reloads_after_edit(server, page):
     page.goto(f"http://127.0.0.1:{server.port}/")
     page.wait_for_function("() => window.performance.getEntriesByType('resource').some(r => r.name.includes('__livereload'))")
     page.evaluate("window.__marker = 'before-reload'")
-    time.sleep(0.3)  # let the event stream connect
     server.edit(f'title = "{TITLE}"', 'title = "Reloaded by itself"')
     page.wait_for_function("() => document.body.textContent.includes('Reloaded by itself')", timeout=10000)
     assert page.evaluate("window.__marker") is None  # a real reload, not a DOM patch
 
 
+def first_event(port: int, path: str) -> str:
+    """The first Server-Sent Event the preview sends on `path`, as text."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: preview\r\n\r\n".encode())
+        received = b""
+        while b"\n\n" not in received.partition(b"\r\n\r\n")[2]:
+            received += conn.recv(4096)
+    return received.partition(b"\r\n\r\n")[2].decode().split("\n\n")[0]
+
+
+def test_a_page_that_connects_after_a_rebuild_is_told_to_reload(server):
+    """A save made between serving a page and its event stream connecting
+    still reloads it: the page names the generation it was served from."""
+    served = re.search(rb'data-generation="(\d+)"', get(server.port, "/")[2]).group(1).decode()
+    assert first_event(server.port, f"/__livereload?generation={served}").startswith("event: hello")
+    server.edit(f'title = "{TITLE}"', 'title = "Saved while connecting"')
+    wait_until(lambda: b"Saved while connecting" in get(server.port, "/")[2])
+    assert first_event(server.port, f"/__livereload?generation={served}").startswith("event: reload")
+    assert first_event(server.port, "/__livereload").startswith("event: hello")
+
+
 def test_syntax_error_shows_overlay_then_recovers(server, page):
     page.goto(f"http://127.0.0.1:{server.port}/")
-    time.sleep(0.3)
     lines = server.events.read_text(encoding="utf-8").splitlines()
     line_no = next(i for i, l in enumerate(lines, 1) if l.startswith(f'title = "{TITLE}"'))
     server.edit(f'title = "{TITLE}"', f'title = "{TITLE}')  # unclosed string
@@ -187,7 +206,6 @@ def test_syntax_error_shows_overlay_then_recovers(server, page):
 
 def test_validation_error_shows_check_message(server, page):
     page.goto(f"http://127.0.0.1:{server.port}/events/istanbul-talks-2022/")
-    time.sleep(0.3)
     server.edit('id = "istanbul-talks-2022"\n', 'id = "istanbul-talks-2022"\nsumary = "x"\n')
     overlay = page.locator("#build-problems")
     overlay.wait_for(timeout=10000)

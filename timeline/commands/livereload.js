@@ -33,7 +33,10 @@
   }
 
   var hadProblems = false;
-  var source = new EventSource("/__livereload");
+  // The generation of the site this page was served from: a rebuild that
+  // happens before the stream connects still reloads the page.
+  var served = document.currentScript && document.currentScript.getAttribute("data-generation");
+  var source = new EventSource("/__livereload" + (served ? "?generation=" + encodeURIComponent(served) : ""));
   source.addEventListener("problems", function (event) {
     hadProblems = true;
     showProblems(JSON.parse(event.data).problems);

@@ -22,7 +22,7 @@ from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from timeline.commands.preview import Preview
 from timeline.commands.watch import start_watching, watch
@@ -113,7 +113,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def send_site_file(self, head: bool):
         """The asked-for file of the last good site, or why it cannot be had."""
         with self.preview.changed:
-            jobs = self.preview.jobs
+            jobs, generation = self.preview.jobs, self.preview.generation
         if jobs is None:  # the first build failed: show its problems
             return self.send_problems(HTTPStatus.SERVICE_UNAVAILABLE, head)
         try:
@@ -126,25 +126,27 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if redirect:
             return self.send_redirect(redirect)
         if key is None:
-            return self.send_not_found(jobs, head)
-        self.send_page(jobs, key, head)
+            return self.send_not_found(jobs, generation, head)
+        self.send_page(jobs, generation, key, head)
 
-    def send_page(self, jobs: Plan, key: str, head: bool):
+    def send_page(self, jobs: Plan, generation: int, key: str, head: bool):
         body = self.preview.make(jobs[key])
         if body is None:
             return self.send_problems(HTTPStatus.INTERNAL_SERVER_ERROR, head)
         suffix = posixpath.splitext(key)[1]
         kind = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
         if suffix == ".html":
-            body = with_reload_client(body)
+            body = with_reload_client(body, generation)
         self.send(HTTPStatus.OK, body, kind, head)
 
-    def send_not_found(self, jobs: Plan, head: bool):
+    def send_not_found(self, jobs: Plan, generation: int, head: bool):
         body = self.preview.make(jobs["404.html"]) if "404.html" in jobs else b"Not found\n"
-        self.send(HTTPStatus.NOT_FOUND, with_reload_client(body or b"Not found\n"), HTML_TYPE, head)
+        self.send(HTTPStatus.NOT_FOUND, with_reload_client(body or b"Not found\n", generation), HTML_TYPE, head)
 
     def send_problems(self, status: HTTPStatus, head: bool):
-        self.send(status, with_reload_client(problem_page(self.preview.problems)), HTML_TYPE, head)
+        with self.preview.changed:
+            problems, generation = self.preview.problems, self.preview.generation
+        self.send(status, with_reload_client(problem_page(problems), generation), HTML_TYPE, head)
 
     def send_redirect(self, location: str):
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -162,29 +164,49 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def stream(self):
-        """Server-Sent Events: 'problems' or 'hello' now, then 'problems' or 'reload' on every rebuild."""
+        """Server-Sent Events: a greeting now (see `greeting`), then 'problems'
+        or 'reload' on every rebuild."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        seen = -1
+        seen = served_generation(self.path)
         try:
+            with self.preview.changed:
+                message, seen = greeting(self.preview, seen), self.preview.generation
             while True:
-                message, seen = next_event(self.preview, seen)
                 if message is None:
                     return
                 self.wfile.write(message)
                 self.wfile.flush()
+                message, seen = next_event(self.preview, seen)
         except (BrokenPipeError, ConnectionResetError, OSError):
             return
 
 
+def served_generation(raw_path: str) -> int:
+    """The generation of the site a page was served from, as its reload
+    client reports it (-1 when it does not)."""
+    values = parse_qs(urlsplit(raw_path).query).get("generation", [""])
+    return int(values[0]) if values[0].isdigit() else -1
+
+
+def greeting(preview: Preview, served: int) -> bytes:
+    """The first message to a page served from generation `served` (-1:
+    unknown): the problems if there are any; 'reload' if the site was
+    rebuilt since, so a save made while the page was connecting is never
+    missed; else 'hello'. Call with `preview.changed` held."""
+    if preview.problems or 0 <= served != preview.generation:
+        return event_message(preview, first=False)
+    return event_message(preview, first=True)
+
+
 def next_event(preview: Preview, seen: int) -> tuple[bytes | None, int]:
-    """The next message for a page that has seen generation `seen` (-1: none
-    yet), and the generation it has then seen; None once the server stops.
-    A keep-alive goes out when ten seconds pass without a rebuild."""
+    """The next message for a page that has seen generation `seen`, and the
+    generation it has then seen; None once the server stops. A keep-alive
+    goes out when ten seconds pass without a rebuild."""
     with preview.changed:
         if seen == preview.generation and not preview.stopping:
             preview.changed.wait(timeout=10)
@@ -192,7 +214,7 @@ def next_event(preview: Preview, seen: int) -> tuple[bytes | None, int]:
             return None, seen
         if seen == preview.generation:
             return b": keep-alive\n\n", seen
-        return event_message(preview, first=seen < 0), preview.generation
+        return event_message(preview, first=False), preview.generation
 
 
 def event_message(preview: Preview, first: bool) -> bytes:
@@ -223,8 +245,10 @@ def resolve(files, raw_path: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def with_reload_client(page: bytes) -> bytes:
-    tag = f'<script src="{CLIENT_PATH}" defer></script>'.encode()
+def with_reload_client(page: bytes, generation: int) -> bytes:
+    """The page with the reload client, which tells the event stream the
+    generation of the site the page was served from."""
+    tag = f'<script src="{CLIENT_PATH}" data-generation="{generation}" defer></script>'.encode()
     at = page.rfind(b"</body>")
     return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
