@@ -8,6 +8,7 @@ is not used.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
@@ -150,24 +151,30 @@ def _serve(directory: Path, prefix: str):
     return server, thread, f"http://{host}:{port}{prefix}"
 
 
+@contextlib.contextmanager
+def serving(directory: Path, prefix: str = "/"):
+    """The folder served under `prefix` until the block ends: its base URL."""
+    server, thread, url = _serve(directory, prefix)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 @pytest.fixture(scope="session")
 def site_url(site_dir):
     """Base URL (with trailing slash) of the built site served at the root."""
-    server, thread, url = _serve(site_dir, "/")
-    yield url
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def subpath_url(site_dir):
     """The same folder served only under /repo/; requests outside it are 404."""
-    server, thread, url = _serve(site_dir, SUBPATH)
-    yield url
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(site_dir, SUBPATH) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

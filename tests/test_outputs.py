@@ -34,6 +34,7 @@ from timeline.record.sentences import split_sentences, strip_markers
 from timeline.render.markdown import Markdown
 from timeline.render.outputs import DEFAULT_AUTHORITY, data
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
+from timeline.render.when import point_text, words
 from timeline.site.pages import Pages
 from timeline.site.plan import event_html, render_outputs, render_site
 
@@ -68,8 +69,7 @@ file = "sources/other.txt"
 
 [[events]]
 id = "year-event"
-date = "2022"
-circa = true
+date = "2022~"
 date_note = "The editors place it in 2022."
 title = "Something in 2022"
 summary = "Known to the year only."
@@ -93,8 +93,7 @@ tags = ["talks", "context"]
 
 [[events]]
 id = "day-event"
-date = 2022-03-29
-end = 2022-03-31
+date = "2022-03-29/2022-03-31"
 title = "Talks over three days"
 summary = "Delegations **meet**."
 place = "Istanbul"
@@ -157,9 +156,7 @@ summary = "It lasted ninety minutes."
 
 [[events]]
 id = "circa-day"
-date = "2022-04-02"
-end = "2022-05"
-circa = true
+date = "2022-04-02~/2022-05"
 date_note = "The editors give the day; the end is known to the month."
 title = "About the second of April"
 summary = "Approximate."
@@ -168,8 +165,40 @@ tags = ["statement"]
   [[events.citations]]
   source = "other"
   quote = "A second document"
+
+[[events]]
+id = "spring-event"
+date = "2022-21"
+title = "Something in spring"
+summary = "Known to the season only."
+
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations met"
+
+[[events]]
+id = "before-december"
+date = "../2022-12"
+title = "Something before December"
+summary = "Known only to have come before December."
+
+  [[events.citations]]
+  source = "sample"
+  quote = "In 2022 the two delegations met"
+
+[[events]]
+id = "uncertain-month"
+date = "2025-02?"
+date_note = "The editors identify it with a meeting in February 2025."
+title = "Perhaps in February"
+summary = "Its identification may be wrong."
+
+  [[events.citations]]
+  source = "other"
+  quote = "written in 2025, about sanctions"
 '''
-FIXTURE_CALENDAR_IDS = {"day-event", "moment-event", "moment-duration", "circa-day"}
+# Only days and moments without a qualifier, and intervals of them, are in the calendar.
+FIXTURE_CALENDAR_IDS = {"day-event", "moment-event", "moment-duration"}
 
 
 # --- helpers ------------------------------------------------------------------
@@ -275,7 +304,7 @@ def test_feed_newest_first_with_data_derived_updated(outputs, shipped):
     keys = [e.date.sort_key() for e in order]
     assert keys == sorted(keys, reverse=True)
     for entry, event in zip(feed.entries, order):
-        start = event.date.start()
+        start = event.date.earliest() or event.date.upper.start()
         assert entry.updated == f"{start.isoformat()}T00:00:00Z"
     assert feed.feed.updated == max(e.updated for e in feed.entries)
 
@@ -285,9 +314,7 @@ def test_feed_entries_link_to_permalinks_and_cite_every_passage(outputs, shipped
     for entry in feed.entries:
         event = next(e for e in shipped.events if entry.id.endswith("/" + e.id))
         assert entry.link == f"events/{event.id}/"
-        assert event.title in entry.title
-        if event.circa:
-            assert entry.title.startswith("c. ")
+        assert entry.title == f"{words(event.date)}: {event.title}"
         content = entry.content[0]
         assert content.type == "text/html"
         for citation in event.all_citations():
@@ -351,25 +378,22 @@ def test_ics_is_crlf_and_folded_at_75_octets(outputs, fixture_outputs):
 def test_ics_has_a_vevent_per_day_precision_event(outputs, shipped):
     calendar = icalendar.Calendar.from_ical(outputs["events.ics"])
     vevents = calendar.walk("VEVENT")
-    day_events = [e for e in shipped.events if e.date.precision in ("day", "time")]
+    day_events = [e for e in shipped.events if all(p.day and not p.qualifier for p in e.date.ends()) and
+                  len(e.date.ends()) == 2]
     assert len(vevents) == len(day_events) < len(shipped.events)
     assert [str(v["UID"]) for v in vevents] == [f"{e.id}@{DEFAULT_AUTHORITY}" for e in day_events]
     for vevent, event in zip(vevents, day_events):
         start = vevent.decoded("DTSTART")
-        assert type(start) is dt.date and start == event.date.start()
-        last = event.end.start() if event.end else event.date.start()
-        assert vevent.decoded("DTEND") == last + dt.timedelta(days=1)
+        assert type(start) is dt.date and start == event.date.earliest()
+        assert vevent.decoded("DTEND") == event.date.latest() + dt.timedelta(days=1)
         assert vevent.decoded("DTSTAMP") == dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc)
-        summary = str(vevent["SUMMARY"])
-        assert summary.startswith(event.title)
-        assert ("(c. " in summary) == event.circa
-    # Month- and year-precision events are left out, as documented.
+        assert str(vevent["SUMMARY"]) == event.title
+    # Month- and year-precision events, and approximate or uncertain days, are left out, as documented.
     uids = {str(v["UID"]).split("@")[0] for v in vevents}
-    for event in shipped.events:
-        assert (event.id in uids) == (event.date.precision in ("day", "time"))
+    assert "podolyak-russia-not-serious-2025" not in uids and "six-hour-session" not in uids  # c. and ?
     gulf = next(v for v in vevents if str(v["UID"]).startswith("trump-gulf-visit-2025@"))
     assert (gulf.decoded("DTSTART"), gulf.decoded("DTEND")) == (dt.date(2025, 5, 13), dt.date(2025, 5, 17))  # 13–16 May
-    assert "month or year" in str(calendar["DESCRIPTION"])
+    assert "not known to the day, or approximate or uncertain, are on the site" in str(calendar["DESCRIPTION"])
 
 
 def test_ics_moments_in_utc_and_text_escaping(fixture_outputs, fixture_site):
@@ -388,12 +412,7 @@ def test_ics_moments_in_utc_and_text_escaping(fixture_outputs, fixture_site):
     assert "URL" not in moment  # no base_url: no relative URI values
     duration = vevents["moment-duration"]
     assert duration.decoded("DTEND") - duration.decoded("DTSTART") == dt.timedelta(minutes=90)
-    circa = vevents["circa-day"]
-    assert "(c. 2 April 2022)" in str(circa["SUMMARY"])
-    # An end known only to the month is not made into a day.
-    assert circa.decoded("DTEND") == dt.date(2022, 4, 3)
-    assert "until May 2022" in str(circa["DESCRIPTION"])
-    day = vevents["day-event"]
+    day = vevents["day-event"]  # an interval of days: DTEND is the day after its last
     assert day.decoded("DTEND") == dt.date(2022, 4, 1)
     assert [str(c) for c in day["CATEGORIES"].cats] == ["talks"]
     calendar_description = str(calendar["DESCRIPTION"])
@@ -418,13 +437,13 @@ def test_timelinejs_json_shape(outputs, shipped):
     assert [s["unique_id"] for s in slides] == [e.id for e in shipped.events]
     for slide, event in zip(slides, shipped.events):
         start = slide["start_date"]
-        expected_keys = {"year"} | ({"month"} if event.date.month else set()) | ({"day"} if event.date.day else set())
+        anchor = event.date.anchor
+        expected_keys = {"year"} | ({"month"} if anchor.month else set()) | ({"day"} if anchor.day else set())
         assert set(start) - {"display_date"} == expected_keys, event.id
         assert start["year"] == event.date.year
         assert html.unescape(slide["text"]["headline"]) == event.title
-        if event.circa:
-            assert slide["display_date"].startswith("c. ")
-            assert start["display_date"].startswith("c. ")
+        assert slide["display_date"] == words(event.date)
+        assert start["display_date"] == point_text(anchor)
         for citation in event.all_citations():
             assert f"sources/{citation.source_id}/#{citation.anchor}" in slide["text"]["text"]
         assert slide.get("group") == (event.tags[0] if event.tags else None)
@@ -432,10 +451,9 @@ def test_timelinejs_json_shape(outputs, shipped):
 
 def test_timelinejs_never_invents_a_day(outputs, shipped, fixture_outputs):
     slides = {s["unique_id"]: s for s in json.loads(outputs["timeline.json"])["events"]}
-    month_event = next(e for e in shipped.events if e.date.precision == "month")
+    month_event = next(e for e in shipped.events if e.date.point and e.date.point.precision == "month")
     assert slides[month_event.id]["start_date"] == {
-        "year": month_event.date.year, "month": month_event.date.month,
-        "display_date": month_event.date.display(month_event.circa),
+        "year": month_event.date.year, "month": month_event.date.month, "display_date": words(month_event.date),
     }
     fixture_slides = {s["unique_id"]: s for s in json.loads(fixture_outputs["timeline.json"])["events"]}
     assert set(fixture_slides["year-event"]["start_date"]) == {"year", "display_date"}  # no year-only event is shipped
@@ -448,7 +466,14 @@ def test_timelinejs_moment_keeps_its_clock_and_names_the_offset(fixture_outputs)
     assert (start["year"], start["month"], start["day"], start["hour"], start["minute"]) == (2022, 3, 29, 15, 0)
     assert "15:00 UTC+03:00" in slides["moment-event"]["display_date"]
     assert "&lt;/script&gt;" in slides["moment-event"]["text"]["headline"]
+    assert slides["circa-day"]["start_date"] == {"year": 2022, "month": 4, "day": 2, "display_date": "c. 2 April 2022"}
     assert slides["circa-day"]["end_date"] == {"year": 2022, "month": 5, "display_date": "May 2022"}
+    assert slides["circa-day"]["display_date"] == "between c. 2 April 2022 and May 2022"
+    assert slides["spring-event"]["start_date"] == {"year": 2022, "display_date": "spring 2022"}
+    assert slides["before-december"]["start_date"] == {"year": 2022, "month": 12, "display_date": "December 2022"}
+    assert slides["before-december"]["display_date"] == "before December 2022"
+    assert "end_date" not in slides["before-december"]
+    assert slides["uncertain-month"]["display_date"] == "February 2025 (uncertain)"
 
 
 # --- events.json and events.csv ---------------------------------------------------------
@@ -469,7 +494,8 @@ def test_events_json_schema_rejects_a_wrong_shape(outputs):
     for mutate in (
         lambda r: r["events"][0].pop("title"),
         lambda r: r["events"][0].update(extra=1),
-        lambda r: r["events"][0]["date"].update(iso="2025-05-01", precision="month"),
+        lambda r: r["events"][0]["date"].update(earliest="2025-05"),
+        lambda r: r["events"][0]["date"].pop("edtf"),
         lambda r: r["events"][0]["citations"].clear(),
         lambda r: r["sources"][0].update(publisher=""),
     ):
@@ -486,8 +512,11 @@ def test_events_json_holds_the_whole_record(outputs, shipped):
     citations = 0
     for item, event in zip(record["events"], shipped.events):
         assert item["id"] == event.id
-        assert item["date"] == {"iso": event.date.iso(), "precision": event.date.precision}
-        assert item["circa"] == event.circa
+        earliest, latest = event.date.earliest(), event.date.latest()
+        assert item["date"] == {"edtf": event.date.text, "earliest": earliest and earliest.isoformat(),
+                                "latest": latest and latest.isoformat(), "approximate": event.date.approximate,
+                                "uncertain": event.date.uncertain}
+        assert item["when"] == words(event.date, event.end)
         assert item["summary"] == strip_markers(event.summary)
         assert [sentence["citations"] for sentence in item["sentences"]] == [
             list(sentence.markers) for sentence in split_sentences(event.summary)]
@@ -513,9 +542,8 @@ def test_events_csv(outputs, shipped):
     assert len(rows) == len(shipped.events)
     for row, event in zip(rows, shipped.events):
         assert row["id"] == event.id
-        assert row["date"] == event.date.iso()
-        assert row["precision"] == event.date.precision
-        assert row["circa"] == ("true" if event.circa else "false")
+        assert row["date"] == event.date.text
+        assert (row["earliest"], row["latest"]) == (str(event.date.earliest() or ""), str(event.date.latest() or ""))
         assert row["end"] == (event.end.iso() if event.end else "")
         assert row["title"] == event.title
         assert row["actors"].split("; ") == list(event.actors) if event.actors else row["actors"] == ""
@@ -560,7 +588,8 @@ def test_event_jsonld_fields(shipped):
     site = with_base_url(shipped)
     for event in shipped.events:
         parsed = json.loads(event_jsonld(site, Markdown(), event))
-        assert parsed["startDate"] == event.date.iso()  # at its precision: "2025-05", "2022"
+        point = event.date.lower  # at its precision ("2025-05", "2022"); left out when approximate or uncertain
+        assert parsed.get("startDate") == (point.iso() if point and not point.qualifier else None), event.id
         assert parsed["url"] == f"{BASE_URL}events/{event.id}/"
         assert ("location" in parsed) == bool(event.place)
         cited = {c.source_id for c in event.all_citations()}
@@ -668,7 +697,7 @@ MUTATIONS = {
     "title of wrong type": ('title = "Something in March"', "title = 5"),
     "actors of wrong type": ('actors = ["Russia", "Ukraine"]', 'actors = "Russia, Ukraine"'),
     "actor twice": ('actors = ["Russia", "Ukraine"]', 'actors = ["Russia", "Russia"]'),
-    "circa of wrong type": ("circa = true\ndate_note = \"The editors place", "circa = \"yes\"\ndate_note = \"The editors place"),
+    "circa of wrong type": ('date = "2022~"', 'date = "2022~"\ncirca = "yes"'),
     "date in words": ('date = "2022-03"', 'date = "March 2022"'),
     "month 13": ('date = "2022-03"', 'date = "2022-13"'),
     "date as a number": ('date = "2022-03"', "date = 2022"),

@@ -140,10 +140,13 @@ YEARS = st.integers(1, 9999)
 
 @st.composite
 def dates(draw):
-    """A date in one of the accepted forms, and the year it states."""
+    """A date in one of the accepted forms, and the year it states (None for
+    EDTF forms, which take neither `end` nor `circa`)."""
     year = draw(YEARS)
     day = draw(st.dates(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-    form = draw(st.sampled_from(["year", "month", "day", "toml-date", "moment"]))
+    form = draw(st.sampled_from(["year", "month", "day", "toml-date", "moment", "edtf"]))
+    if form == "edtf":
+        return draw(edtf_dates(year, day)), None
     if form == "year":
         return f"{year:04d}", year
     if form == "month":
@@ -156,6 +159,19 @@ def dates(draw):
     minutes = draw(st.integers(-(24 * 60 - 1), 24 * 60 - 1))
     time = draw(st.times()).replace(microsecond=0)
     return dt.datetime.combine(day, time, dt.timezone(dt.timedelta(minutes=minutes))), year
+
+
+@st.composite
+def edtf_dates(draw, year: int, day: dt.date) -> str:
+    """An EDTF Level 1 form: a season, a qualified date, unspecified digits, an interval."""
+    qualifier = draw(st.sampled_from(["~", "?", "%"]))
+    later = draw(st.integers(year, 9999))
+    return draw(st.sampled_from([
+        f"{year:04d}-{21 if year == 9999 else draw(st.integers(21, 24))}",
+        f"{year:04d}-{day.month:02d}{qualifier}", f"{day.isoformat()}{qualifier}", f"{year:04d}-XX",
+        f"{year:04d}/{later:04d}", f"../{year:04d}-{day.month:02d}", f"{day.isoformat()}/..",
+        f"{year // 10:03d}X" if year >= 10 else f"{year:04d}",
+    ]))
 
 
 @st.composite
@@ -199,9 +215,9 @@ def valid_documents(draw, max_sources: int = 3, max_events: int = 5, pool: tuple
         date, year = draw(dates())
         event = {"id": event_id, "date": date}
         flags = draw(st.integers(0, 511))  # one draw for the optional keys
-        if flags & 1 and year < 9999:
+        if flags & 1 and year is not None and year < 9999:  # the earlier format, with its hints
             event["end"] = f"{draw(st.integers(year + 1, 9999)):04d}"
-        if flags & 2:
+        if flags & 2 and year is not None:
             event["circa"] = bool(flags & 4)
         event["title"] = draw(words)
         event["summary"] = draw(markdownish)
@@ -229,7 +245,7 @@ def valid_documents(draw, max_sources: int = 3, max_events: int = 5, pool: tuple
             if flags & 4:
                 difference["note"] = draw(words)
             event["differences"] = [difference]
-        if flags & 16 or not any(str(year) in q for q in all_quotes):
+        if flags & 16 or year is None or not any(str(year) in q for q in all_quotes):
             event["date_note"] = draw(words)
         events.append(event)
     return {"site": site, "sources": sources, "events": events}

@@ -170,10 +170,13 @@ def ids_of(path: Path) -> set[str]:
 
 
 def expected_datetime(value) -> str:
-    """The <time datetime> for a date as written in events.toml."""
+    """The first <time datetime> for a date as written in events.toml: of its
+    first known point, without a qualifier; a season by its year."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    return str(value).strip()
+    first = next(part for part in str(value).strip().split("/") if part not in ("", ".."))
+    first = first.rstrip("~?%")
+    return first[:4] if re.fullmatch(r"\d{4}-2[1-4]", first) else first
 
 
 def index_order(site_dir: Path) -> list[str]:

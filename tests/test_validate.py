@@ -96,8 +96,7 @@ STATIC_EXPECTED = {
         "15: event 'istanbul-meeting': 'date': '2022-13' has no month 13",
     ],
     "date_words": [
-        "15: event 'istanbul-meeting': 'date': 'May 2025' is not a date; use \"YYYY\", \"YYYY-MM\", "
-        "\"YYYY-MM-DD\", a TOML date or an offset date-time",
+        "15: event 'istanbul-meeting': 'date': 'May 2025' is not an EDTF date; did you mean '2025-05'?",
     ],
     "local_datetime": [
         "15: event 'istanbul-meeting': 'date': date-time 2022-03-29T10:30:00 has no UTC offset; "
@@ -676,18 +675,18 @@ def test_bad_ids_with_suggested_slug(project, bad, hint):
 
 # Dates.
 
+NOT_A_DATE = ('is not a date; use EDTF ("2022", "2022-03", "2022-03-29", "2022-21" (spring), "2025-05~", '
+              '"2026-02?", "2022-04/2022-11", "../2022-12", a TOML date or an offset date-time)')
+
 @pytest.mark.parametrize("value, message", [
     ('"2025-02-30"', "'date': '2025-02-30' is not a real day (February 2025 has no day 30)"),
     ('"2023-02-29"', "'date': '2023-02-29' is not a real day (February 2023 has no day 29)"),
     ('"2025-13"', "'date': '2025-13' has no month 13"),
     ('"2025-13-01"', "'date': '2025-13-01' has no month 13"),
     ('"2025-00"', "'date': '2025-00' has no month 0"),
-    ('"May 2025"', "'date': 'May 2025' is not a date; use \"YYYY\", \"YYYY-MM\", \"YYYY-MM-DD\", "
-                   "a TOML date or an offset date-time"),
-    ('"2025-5"', "'date': '2025-5' is not a date; use \"YYYY\", \"YYYY-MM\", \"YYYY-MM-DD\", "
-                 "a TOML date or an offset date-time"),
-    ('"16/05/2025"', "'date': '16/05/2025' is not a date; use \"YYYY\", \"YYYY-MM\", \"YYYY-MM-DD\", "
-                     "a TOML date or an offset date-time"),
+    ('"May 2025"', "'date': 'May 2025' is not an EDTF date; did you mean '2025-05'?"),
+    ('"2025-5"', f"'date': '2025-5' {NOT_A_DATE}"),
+    ('"16/05/2025"', f"'date': '16/05/2025' {NOT_A_DATE}"),
     ("2022-03-29T10:00:00", "'date': date-time 2022-03-29T10:00:00 has no UTC offset; "
                             "write it as 2022-03-29T10:00:00+00:00 (or the local offset)"),
     ("2022", "'date': expected a date, found int 2022"),
@@ -717,22 +716,30 @@ def test_end_before_date(project, date, end, shown):
     assert project.problems(text) == [f"events.toml:11: event 'first-meeting': {shown}"]
 
 
-@pytest.mark.parametrize("date, end", [
-    ('"2022-03-29"', '"2022-03-29"'),
-    ('"2022-03-29"', '"2022-03"'),   # the end month contains the start day
-    ('"2022-03"', '"2022-03-01"'),
-    ('"2022"', '"2022-01"'),
-    ("2022-03-29T12:00:00+03:00", "2022-03-29T10:00:00+01:00"),  # the same instant
+@pytest.mark.parametrize("date, end, edtf", [
+    ('"2022-03-29"', '"2022-03-29"', "2022-03-29/2022-03-29"),
+    ('"2022-03-29"', '"2022-03"', "2022-03-29/2022-03"),   # the end month contains the start day
+    ('"2022-03"', '"2022-03-01"', "2022-03/2022-03-01"),
+    ('"2022"', '"2022-01"', "2022/2022-01"),
 ])
-def test_end_not_before_date_is_accepted(project, date, end):
+def test_an_old_style_end_is_an_interval_with_a_hint(project, date, end, edtf):
     site = project.site(edit(BASE, 'date = "2022-03-29"', f"date = {date}\nend = {end}"))
-    assert site.events[0].end is not None
+    assert site.events[0].end is None and site.events[0].date.text == edtf
+    assert [str(h) for h in site.hints] == [
+        f"events.toml:11: event 'first-meeting': hint: 'end' is the old way to write this date; "
+        f"in EDTF it is date = \"{edtf}\""]
+
+
+def test_end_stays_the_moment_a_timed_event_ended(project):
+    text = edit(BASE, 'date = "2022-03-29"', "date = 2022-03-29T12:00:00+03:00\nend = 2022-03-29T10:00:00+01:00")
+    site = project.site(text)  # the same instant
+    assert site.events[0].end.moment.isoformat() == "2022-03-29T10:00:00+01:00" and site.hints == ()
 
 
 def test_offset_datetime_is_accepted(project):
     site = project.site(edit(BASE, 'date = "2022-03-29"', "date = 2022-03-29T15:00:00+03:00"))
     date = site.events[0].date
-    assert date.precision == "time"
+    assert date.point.precision == "time"
     assert date.time_display() == "15:00 UTC+03:00"
 
 
@@ -740,7 +747,7 @@ def test_toml_date_and_partial_strings_keep_their_precision(project):
     text = edit(BASE, 'date = "2022-03-29"', "date = 2022-03-29")
     text += event_block("in-march", '"2022-03"') + event_block("in-2022", '"2022"')
     site = project.site(text)
-    precision = {e.id: e.date.precision for e in site.events}
+    precision = {e.id: e.date.point.precision for e in site.events}
     assert precision == {"first-meeting": "day", "in-march": "month", "in-2022": "year"}
 
 
@@ -928,7 +935,7 @@ def test_events_sorted_by_date_partial_dates_first_ties_in_file_order(project):
 
 def test_validation_never_invents_a_day(project):
     site = project.site(BASE + event_block("in-march", '"2022-03"') + event_block("in-2022", '"2022"'))
-    by_id = {e.id: e.date for e in site.events}
+    by_id = {e.id: e.date.point for e in site.events}
     assert (by_id["in-march"].day, by_id["in-march"].iso()) == (None, "2022-03")
     assert (by_id["in-2022"].month, by_id["in-2022"].iso()) == (None, "2022")
 

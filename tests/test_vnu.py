@@ -3,8 +3,8 @@
 The checker is the npm package ``vnu-jar`` (package.json; ``npm ci`` at the
 repository root installs it) and runs on Java 17 or newer (Debian:
 ``apt-get install -y default-jre-headless``). It runs once for both folders,
-since Java's start-up dominates: the shipped site, and the hostile record of
-tests/test_hostile.py. Set VNU_JAR to use a vnu.jar from elsewhere.
+since Java's start-up dominates: the shipped site, the hostile record of
+tests/test_hostile.py, and the record of every date form (tests/every_date.py). Set VNU_JAR to use a vnu.jar from elsewhere.
 
 The shipped site must be error-free. The hostile build must be error-free
 too; the classes of errors it has today are known bugs, each a strict xfail
@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from every_date import every_date_project
 from test_hostile import hostile_project
 
 from timeline.commands.build import build
@@ -47,7 +48,11 @@ def checked(site_dir, tmp_path_factory) -> dict[str, list[str]]:
     work = tmp_path_factory.mktemp("vnu-hostile")
     site, problems = build(hostile_project(work), work / "public", "events.toml")
     assert site is not None, problems
-    folders = {"shipped": site_dir.resolve(), "hostile": (work / "public").resolve()}
+    dates = tmp_path_factory.mktemp("vnu-dates")
+    site, problems = build(every_date_project(dates), dates / "public", "events.toml")
+    assert site is not None, problems
+    folders = {"shipped": site_dir.resolve(), "hostile": (work / "public").resolve(),
+               "dates": (dates / "public").resolve()}
     result = subprocess.run(
         [java, "-jar", str(VNU_JAR), "--skip-non-html", "--errors-only", "--format", "json",
          *map(str, folders.values())],
@@ -71,6 +76,11 @@ def checked(site_dir, tmp_path_factory) -> dict[str, list[str]]:
 
 def test_shipped_site_has_no_errors(checked):
     assert checked["shipped"] == []
+
+
+def test_every_date_form_is_valid_html(checked):
+    """Each <time datetime> holds a valid value, and no date has a <time> without one."""
+    assert checked["dates"] == []
 
 
 # Known classes of errors in the hostile build: (pattern, reason).

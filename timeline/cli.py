@@ -38,6 +38,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def report_hints(hints) -> None:
+    """Old-style uses that still work, each with how to write it now: on stderr, not failing."""
+    for hint in hints:
+        print(hint, file=sys.stderr)
+
+
 def report(problems: list[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -107,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         counts = ", ".join(_plural(n, word) for n, word in (
             (len(site.events), "event"), (len(site.sources), "source"), (site.citation_count(), "citation")))
+        report_hints(site.hints)
         print(f"{display}: OK: {counts}.")
         return 0
     if args.base_url and not is_http_url(args.base_url):
@@ -131,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         report(problems)
         print(f"Nothing was built; {args.out}/ is unchanged.", file=sys.stderr)
         return 1
+    report_hints(site.hints)
     print(f"Built {len(site.events)} events from {display} into {args.out}/.")
     return 0
 

@@ -20,19 +20,17 @@ def _toml_string(value: str) -> str:
 
 
 def _date_value(date: str) -> str:
-    """The date as TOML: a string for "YYYY", "YYYY-MM", "YYYY-MM-DD"; a bare offset date-time."""
+    """The date as TOML: a string for an EDTF date ("2022-03", "2025-05~", "2022-04/2022-11"); a bare offset date-time."""
     text = date.strip()
     try:
         parse_date(text)
         return _toml_string(text)
-    except DateError:
-        pass
+    except DateError as error:
+        refusal = error
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            f"{date!r} is not a date; use \"YYYY\", \"YYYY-MM\", \"YYYY-MM-DD\" or an offset date-time"
-        ) from None
+        raise refusal from None
     parse_date(moment)  # raises DateError (a ValueError) without an offset
     return moment.isoformat()
 
@@ -50,9 +48,9 @@ def new_event_text(event_id: str, date: str, source_id: str) -> str:
     rows = [
         ("[[events]]", ""),
         (f'id = "{event_id}"', f"the permalink: /events/{event_id}/"),
-        (f"date = {date_value}", 'only as precise as you know: "YYYY", "YYYY-MM", "YYYY-MM-DD"'),
-        ('# end = "YYYY-MM-DD"', "when it lasted more than a day; never before date"),
-        ("# circa = true", 'when the date is approximate ("c." on the site)'),
+        (f"date = {date_value}", 'EDTF, only as precise as you know: "2022", "2022-03", "2022-21" (spring), '
+                                 '"2025-05~" (approximate), "2026-02?" (uncertain), "2022-04/2022-11"'),
+        ('# end = 2026-02-17T16:00:00+01:00', "when date is a moment: the moment it ended"),
         ('# date_note = ""', "needed when no quote states the year: how the date was established"),
         ('title = ""', "plain text: what happened, in a few words"),
         ('summary = """', "Markdown, in your own words, saying no more than the quotes support; end each "

@@ -72,6 +72,9 @@ class Preview:
                 compile_all(self.env)  # a template's syntax error shows now, not on a later request
                 jobs = plan_site(site, self.env, self.cache.fragments, self.cache.markdown)
             lines = [str(p) for p in problems]
+            if site is not None:  # the terminal shows them; a page would only be in the way
+                for hint in site.hints:
+                    print(hint, file=sys.stderr)
         except Exception as error:  # a template mistake must not stop the server
             jobs, lines = None, _describe(error)
         return Prepared(jobs, lines, (time.perf_counter() - started) * 1000)

@@ -69,9 +69,13 @@ class ProblemCollector:
         self.display = loaded.display
         self.lines = loaded.lines
         self.problems: list[Problem] = []
+        self.hints: list[Problem] = []  # what still works but has a better way to be written
 
     def problem(self, path: tuple, message: str, subject: str = "") -> None:
         self.problems.append(Problem(self.display, self.lines.line(*path), message, subject))
+
+    def hint(self, path: tuple, message: str, subject: str = "") -> None:
+        self.hints.append(Problem(self.display, self.lines.line(*path), f"hint: {message}", subject))
 
     def problem_at(self, line: int, message: str, subject: str = "") -> None:
         """A problem inside a value, on the line it stands on."""

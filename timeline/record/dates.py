@@ -1,25 +1,34 @@
-"""Partial dates: a year, a month, a day, or an exact moment with its offset.
+"""Event dates as archives write them: EDTF Levels 0 and 1 (ISO 8601-2).
 
-The precision is read from the text itself. We never let a parser fill in
-what the data does not say (``dateutil.parser.parse("2018-10")`` silently
-takes today's day), so strings are matched by pattern and checked with
-``datetime.date``; dateutil does the calendar arithmetic for gaps.
+An event's date is a point (a year, month, day or season, perhaps with
+unspecified digits and a qualifier) or an interval between two points,
+either of which may be open (``..``) or unknown (empty). TOML dates and
+offset date-times stay the way to write an exact day or moment.
+
+The precision is read from the text itself: nothing the data does not say
+is ever filled in. Plain ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` are read
+here; every other form is read by the standard's grammar
+(:mod:`.edtf_reading`). How dates are put into words is
+:mod:`timeline.render.when`.
 """
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from dateutil.relativedelta import relativedelta
-
 MONTHS = (
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
 )
-_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# EDTF Level 1 seasons, northern hemisphere: (name, first month, last month).
+# Winter runs from December into the next year's February.
+SEASONS = {21: ("spring", 3, 5), 22: ("summer", 6, 8), 23: ("autumn", 9, 11), 24: ("winter", 12, 2)}
+QUALIFIERS = {"~": "approximate", "?": "uncertain", "%": "approximate and uncertain"}
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 class DateError(ValueError):
@@ -28,10 +37,14 @@ class DateError(ValueError):
 
 @dataclass(frozen=True)
 class PartialDate:
-    year: int
+    """One point in time, only as precise as written."""
+    year: int  # with unspecified digits, the first year they allow (202X: 2020)
     month: int | None = None
     day: int | None = None
     moment: dt.datetime | None = None  # set only for offset date-times
+    season: int | None = None  # 21-24 (SEASONS)
+    unspecified_digits: int = 0  # of the year, from the right: 202X has 1
+    qualifier: str = ""  # "~", "?" or "%" (QUALIFIERS)
 
     @property
     def precision(self) -> str:
@@ -41,51 +54,47 @@ class PartialDate:
             return "day"
         if self.month is not None:
             return "month"
-        return "year"
+        if self.season is not None:
+            return "season"
+        return ("year", "decade", "century", "millennium")[self.unspecified_digits]
+
+    @property
+    def approximate(self) -> bool:
+        return self.qualifier in ("~", "%")
+
+    @property
+    def uncertain(self) -> bool:
+        return self.qualifier in ("?", "%")
 
     def start(self) -> dt.date:
-        """The first day of the period; partial dates sort at their start."""
+        """The first day the point allows."""
+        if self.season is not None:
+            return dt.date(self.year, SEASONS[self.season][1], 1)
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def last_day(self) -> dt.date:
-        """The last day of the period (for `end` checks and calendars)."""
+        """The last day the point allows."""
         if self.day is not None:
             return self.start()
         if self.month is not None:
-            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-        return dt.date(self.year, 12, 31)
-
-    def sort_key(self) -> tuple:
-        return self._sort_key
-
-    @cached_property
-    def _sort_key(self) -> tuple:
-        # Kept: every check sorts all events again, and an unchanged event
-        # keeps its date object (a tenth of the preview's check at 4,000).
-        # Moments sort by their own local clock time within the day; a
-        # date-only event sorts before timed events of the same day.
-        clock = self.moment.time().replace(tzinfo=None) if self.moment else dt.time.min
-        return (self.start(), self.moment is not None, clock)
+            return _month_end(self.year, self.month)
+        if self.season is not None:
+            last = SEASONS[self.season][2]
+            return _month_end(self.year + (last < SEASONS[self.season][1]), last)
+        return dt.date(self.year + 10 ** self.unspecified_digits - 1, 12, 31)
 
     def iso(self) -> str:
-        """The value for ``<time datetime>``: only as precise as the data."""
+        """An ISO 8601 (and HTML) value only as precise as the point, or ''
+        where none holds it (a decade; a winter, which spans two years)."""
         if self.moment is not None:
             return self.moment.isoformat()
         if self.day is not None:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         if self.month is not None:
             return f"{self.year:04d}-{self.month:02d}"
+        if self.unspecified_digits or self.start().year != self.last_day().year:
+            return ""
         return f"{self.year:04d}"
-
-    def display(self, circa: bool = False) -> str:
-        """'29 March 2022', 'March 2022', '2022'; 'c. ' in front when approximate."""
-        if self.day is not None:
-            text = f"{self.day} {MONTHS[self.month - 1]} {self.year}"
-        elif self.month is not None:
-            text = f"{MONTHS[self.month - 1]} {self.year}"
-        else:
-            text = str(self.year)
-        return f"c. {text}" if circa else text
 
     def time_display(self) -> str:
         """'15:00 UTC+03:00', or '' for dates without a time of day."""
@@ -96,7 +105,114 @@ class PartialDate:
         return f"{self.moment:%H:%M} {zone}"
 
 
-def parse_date(value: object) -> PartialDate:
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """When an event happened: a point, or an interval between two points.
+
+    An interval's end is None when it is open ('..': it reaches
+    indefinitely that way) or unknown (written empty): `*_open` tells which.
+    """
+    text: str  # as written: the EDTF string, or the ISO form of a TOML date
+    lower: PartialDate | None
+    upper: PartialDate | None
+    interval: bool = False
+    lower_open: bool = False
+    upper_open: bool = False
+
+    @classmethod
+    def at(cls, point: PartialDate, text: str = "") -> "EventDate":
+        return cls(text or point.iso(), point, point)
+
+    @property
+    def point(self) -> PartialDate | None:
+        """The single point, or None for an interval."""
+        return None if self.interval else self.lower
+
+    @property
+    def anchor(self) -> PartialDate:
+        """Where the event is placed: its start, or its end when the start is
+        open or unknown."""
+        return self.lower or self.upper
+
+    @property
+    def year(self) -> int:
+        return self.anchor.year
+
+    @property
+    def month(self) -> int | None:
+        """The anchor's month, a season's first; None for a year or coarser."""
+        anchor = self.anchor
+        return anchor.month or (SEASONS[anchor.season][1] if anchor.season else None)
+
+    @property
+    def moment(self) -> dt.datetime | None:
+        return self.point.moment if self.point else None
+
+    @property
+    def approximate(self) -> bool:
+        return any(p.approximate for p in self.ends())
+
+    @property
+    def uncertain(self) -> bool:
+        return any(p.uncertain for p in self.ends())
+
+    @property
+    def exact_day(self) -> bool:
+        """Known to the day (or moment) with no qualifier: a calendar can hold it."""
+        point = self.point
+        return point is not None and point.precision in ("day", "time") and not point.qualifier
+
+    def ends(self) -> tuple[PartialDate, ...]:
+        return tuple(p for p in (self.lower, self.upper) if p is not None)
+
+    def earliest(self) -> dt.date | None:
+        """The first day the date allows; None when the start is open or unknown."""
+        return self.lower.start() if self.lower else None
+
+    def latest(self) -> dt.date | None:
+        """The last day the date allows; None when the end is open or unknown."""
+        return self.upper.last_day() if self.upper else None
+
+    def sort_key(self) -> tuple:
+        return self._sort_key
+
+    @cached_property
+    def _sort_key(self) -> tuple:
+        # Kept: every check sorts all events again, and an unchanged event
+        # keeps its date object. By the earliest day the date allows; an
+        # open or unknown start by its end, before what starts that day;
+        # moments by their own local clock time, after date-only events.
+        anchor = self.anchor
+        rank = 0 if self.lower is None else 1 + (anchor.moment is not None)
+        clock = anchor.moment.time().replace(tzinfo=None) if anchor.moment else dt.time.min
+        return (anchor.start(), rank, clock)
+
+    def time_display(self) -> str:
+        return self.point.time_display() if self.point else ""
+
+    def with_qualifier(self, qualifier: str) -> "EventDate":
+        """A plain date or interval (of old-style `circa` and `end`) with
+        `qualifier` on each end."""
+        lower, upper = (dataclasses.replace(p, qualifier=qualifier) for p in (self.lower, self.upper))
+        text = "/".join(_day_text(p) + qualifier for p in self.ends()) if self.interval else _day_text(lower) + qualifier
+        return dataclasses.replace(self, text=text, lower=lower, upper=upper)
+
+    @classmethod
+    def between(cls, start: PartialDate, end: PartialDate) -> "EventDate":
+        """The interval from `start` to `end` (from an old-style `end`)."""
+        return cls(f"{_day_text(start)}/{_day_text(end)}", start, end, interval=True)
+
+
+def _day_text(point: PartialDate) -> str:
+    """The EDTF of a point without its qualifier; a moment by its day (EDTF qualifies no time of day)."""
+    return point.iso()[:10] if point.moment else point.iso()
+
+
+def parse_date(value: object) -> EventDate:
     """Read a date in any accepted form, or raise DateError saying why not."""
     if isinstance(value, dt.datetime):  # must come before date: datetime is a date
         if value.tzinfo is None:
@@ -104,28 +220,32 @@ def parse_date(value: object) -> PartialDate:
                 f"date-time {value.isoformat()} has no UTC offset; "
                 f"write it as {value.isoformat()}+00:00 (or the local offset)"
             )
-        return PartialDate(value.year, value.month, value.day, moment=value)
+        return EventDate.at(PartialDate(value.year, value.month, value.day, moment=value))
     if isinstance(value, dt.date):
-        return PartialDate(value.year, value.month, value.day)
+        return EventDate.at(PartialDate(value.year, value.month, value.day))
     if isinstance(value, str):
-        match = _PARTIAL.fullmatch(value.strip())
-        if not match:
-            raise DateError(
-                f"{value!r} is not a date; use \"YYYY\", \"YYYY-MM\", \"YYYY-MM-DD\", "
-                "a TOML date or an offset date-time"
-            )
-        year, month, day = (int(g) if g else None for g in match.groups())
-        if year < 1:
-            raise DateError(f"{value!r} has no year 0")
-        if month is not None and not 1 <= month <= 12:
-            raise DateError(f"{value!r} has no month {month}")
-        if day is not None:
-            try:
-                dt.date(year, month, day)
-            except ValueError:
-                raise DateError(f"{value!r} is not a real day ({MONTHS[month - 1]} {year} has no day {day})") from None
-        return PartialDate(year, month, day)
+        text = value.strip()
+        match = _PLAIN.fullmatch(text)
+        if match and int(match.group(2) or 1) <= 12:  # above 12: a season, or a mistake to explain
+            return EventDate.at(plain_point(text, *match.groups()), text)
+        from timeline.record.edtf_reading import read  # only files with other forms need the grammar
+        return read(text)
     raise DateError(f"expected a date, found {type(value).__name__} {value!r}")
+
+
+def plain_point(text: str, year: str, month: str | None, day: str | None, **fields) -> PartialDate:
+    """The point 'YYYY[-MM[-DD]]', checked against the calendar."""
+    y, m, d = (int(g) if g else None for g in (year, month, day))
+    if y < 1:
+        raise DateError(f"{text!r} has no year 0")
+    if m is not None and not 1 <= m <= 12:
+        raise DateError(f"{text!r} has no month {m}")
+    if d is not None:
+        try:
+            dt.date(y, m, d)
+        except ValueError:
+            raise DateError(f"{text!r} is not a real day ({MONTHS[m - 1]} {y} has no day {d})") from None
+    return PartialDate(y, m, d, **fields)
 
 
 def ends_before(end: PartialDate, start: PartialDate) -> bool:
@@ -133,37 +253,3 @@ def ends_before(end: PartialDate, start: PartialDate) -> bool:
     if end.moment is not None and start.moment is not None:
         return end.moment < start.moment
     return end.last_day() < start.start()
-
-
-def gap_words(earlier: PartialDate, later: PartialDate, minimum_months: int = 2) -> str:
-    """'3 years, 1 month later' between two far-apart dates, else ''.
-
-    Only units both dates are precise enough for are named, so a
-    month-precision pair never produces a number of days.
-    """
-    delta = relativedelta(later.start(), earlier.start())
-    months = delta.years * 12 + delta.months
-    if months < minimum_months:
-        return ""
-    parts = []
-    if delta.years:
-        parts.append(f"{delta.years} year{'s' if delta.years != 1 else ''}")
-    both_have_months = earlier.month is not None and later.month is not None
-    if delta.months and both_have_months:
-        parts.append(f"{delta.months} month{'s' if delta.months != 1 else ''}")
-    if not parts:  # e.g. 11 months between a year-only and a month date
-        return "later the same year" if earlier.year == later.year else "later"
-    prefix = "about " if not both_have_months else ""
-    return f"{prefix}{', '.join(parts)} later"
-
-
-def display_range(start: PartialDate, end: PartialDate | None, circa: bool = False) -> str:
-    """'16 May 2025', '13–15 May 2025', 'March 2022 – April 2022'."""
-    if end is None or end.iso()[:10] == start.iso()[:10]:
-        return start.display(circa)
-    same_month = start.day and end.day and (start.year, start.month) == (end.year, end.month)
-    if same_month:
-        text = f"{start.day}–{end.display()}"
-    else:
-        text = f"{start.display()} – {end.display()}"
-    return f"c. {text}" if circa else text

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from timeline.record.dates import PartialDate
+from timeline.errors import Problem
+from timeline.record.dates import EventDate, PartialDate
 from timeline.record.sentences import Sentence
 
 
@@ -73,13 +74,12 @@ class Difference:
 @dataclass(frozen=True)
 class Event:
     id: str
-    date: PartialDate
+    date: EventDate
     title: str
     summary: str  # Markdown source, with citation markers [^N]
     citations: tuple[Citation, ...]
     sentences: tuple[Sentence, ...] = ()  # the summary's, each with its markers (record.sentences)
-    end: PartialDate | None = None
-    circa: bool = False
+    end: PartialDate | None = None  # the moment it ended, when `date` is a moment
     date_note: str = ""
     duration_minutes: int | None = None
     place: str = ""
@@ -106,6 +106,7 @@ class Site:
     events: tuple[Event, ...]  # sorted by date, ties in file order
     root: Path = field(default=Path("."))  # directory of the events file
     digest: str = ""  # of the events file's bytes it was made from (load.content_digest)
+    hints: tuple[Problem, ...] = ()  # old-style uses that still work, each with how to write it now
 
     def citation_count(self) -> int:
         return sum(len(e.all_citations()) for e in self.events)

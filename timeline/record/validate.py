@@ -52,5 +52,6 @@ def validate(loaded: Loaded, memo: CheckMemo | None = None) -> tuple[Site | None
     if problems or info is None:
         return None, problems
     ordered = sorted(events, key=lambda e: e.date.sort_key())  # stable: ties keep file order
-    site = Site(info, {k: s for k, (s, _) in sources.usable.items()}, tuple(ordered), root, loaded.digest)
+    hints = tuple(sorted(check.hints, key=lambda p: p.line or 0))
+    site = Site(info, {k: s for k, (s, _) in sources.usable.items()}, tuple(ordered), root, loaded.digest, hints)
     return site, []

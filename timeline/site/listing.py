@@ -12,6 +12,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from timeline.record.dates import MONTHS
+from timeline.render.when import words
 
 EVENTS_PER_PAGE = 150
 _YEAR = attrgetter("event.date.year")  # of a view; in C: called for every event of every list
@@ -33,7 +34,7 @@ class Listing:
 
     def span(self) -> str:
         """'March 2022 – May 2025': the dates of its first and last events."""
-        first, last = self.views[0].event.date.display(), self.views[-1].event.date.display()
+        first, last = words(self.views[0].event.date), words(self.views[-1].event.date)
         return first if first == last else f"{first} – {last}"
 
 

@@ -9,9 +9,10 @@ import bisect
 import calendar
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from timeline.record.model import Event
+from timeline.render.when import words
 
 WIDTH = 1000
 MARGIN = 24
@@ -22,14 +23,23 @@ MAX_STACK = 8
 
 MAX_MARKS = 400  # beyond this, one bar per month instead of one mark per event
 BAR_HEIGHT = 60
+OPEN_REACH = 30  # how far an interval's open or unknown end is drawn, fading
+LEGEND = {"exact": "a date", "qualified": "approximate or uncertain", "interval": "an interval",
+          "span": "a date known only to its decade or century"}
 
 
 @dataclass(frozen=True)
 class Mark:
+    """One event: a dot at its date, or a bar across its interval (`width`);
+    hollow and dashed when `qualified` (approximate or uncertain)."""
     x: float
     y: float
     href: str
     label: str
+    width: float = 0.0  # > 0: an interval, drawn from x to x + width
+    span: bool = False  # a bar for a point known only to its decade or century
+    qualified: bool = False
+    fades: str = ""  # "start" or "end": the interval's open or unknown side
 
 
 @dataclass(frozen=True)
@@ -51,11 +61,14 @@ class Overview:
     marks: tuple[Mark, ...]
     bars: tuple[Bar, ...]
     caption: str
+    legend: tuple[tuple[str, str], ...] = ()  # (kind, words) of the marks it draws: see LEGEND
 
 
-def _midpoint(event: Event) -> dt.date:
-    start, last = event.date.start(), event.date.last_day()
-    return start + (last - start) / 2
+def _known_days(event: Event) -> tuple[dt.date, dt.date]:
+    """The first and last day drawn: what the date allows, its open or unknown side left out."""
+    date = event.date
+    first, last = date.earliest(), date.latest()
+    return first or date.upper.start(), last or date.lower.last_day()
 
 
 def _plural(n: int, word: str) -> str:
@@ -64,7 +77,10 @@ def _plural(n: int, word: str) -> str:
 
 def year_counts_text(events) -> str:
     """'6 in 2022, none in 2023 or 2024, 17 in 2025': empty years named too."""
-    counts = Counter(e.date.year for e in events)
+    counts = Counter(e.date.year for e in events if not e.date.anchor.unspecified_digits)
+    vague = len(events) - sum(counts.values())
+    if not counts:
+        return f"{vague} known only to the decade or century"
     years = range(min(counts), max(counts) + 1)
     parts, empty = [], []
     for year in years:
@@ -75,6 +91,8 @@ def year_counts_text(events) -> str:
             parts.append(f"{counts[year]} in {year}")
         else:
             empty.append(year)
+    if vague:
+        parts.append(f"{vague} known only to the decade or century")
     return ", ".join(parts)
 
 
@@ -85,8 +103,8 @@ def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) 
     if not events:
         return None
     href_of_event = href_of_event or (lambda e: f"#ev-{e.id}")
-    first_year = min(e.date.year for e in events)
-    last_year = max(e.date.year for e in events)
+    first_year = min(_known_days(e)[0].year for e in events)
+    last_year = max(_known_days(e)[1].year for e in events)
     origin = dt.date(first_year, 1, 1)
     total = (dt.date(last_year, 12, 31) - origin).days + 1  # not 1 January next year: 9999 has none
     scale = (WIDTH - 2 * MARGIN) / total
@@ -99,7 +117,7 @@ def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) 
     first = min(events, key=lambda e: e.date.sort_key())
     last = max(events, key=lambda e: e.date.sort_key())
     caption = (
-        f"{_plural(len(events), 'event')} from {first.date.display()} to {last.date.display()}: "
+        f"{_plural(len(events), 'event')} from {words(first.date)} to {words(last.date)}: "
         f"{year_counts_text(events)}."
     )
     if len(events) > MAX_MARKS and href_of_month is not None:
@@ -108,13 +126,55 @@ def overview(events: tuple[Event, ...], href_of_event=None, href_of_month=None) 
     marks = []
     placed: list[float] = []  # x of every mark so far, sorted
     for event in events:
-        x = x_of(_midpoint(event))
-        nearby = bisect.bisect_left(placed, x + STEP) - bisect.bisect_right(placed, x - STEP)
-        level = nearby % MAX_STACK
-        bisect.insort(placed, x)
-        label = f"{event.date.display(event.circa)}: {event.title}"
-        marks.append(Mark(x, BASELINE - 10 - level * STEP, href_of_event(event), label))
-    return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, tuple(marks), (), caption)
+        mark = _mark(event, x_of, href_of_event(event))
+        nearby = bisect.bisect_left(placed, mark.x + mark.width + STEP) - bisect.bisect_right(placed, mark.x - STEP)
+        for k in range(int(mark.width // STEP) + 1):  # a point, or a bar every STEP along it
+            bisect.insort(placed, mark.x + k * STEP)
+        marks.append(replace(mark, y=BASELINE - 10 - (nearby % MAX_STACK) * STEP))
+    legend = _legend(marks)
+    caption += "".join(f" {text}" for text in _legend_sentences(marks))
+    return Overview(WIDTH, BASELINE + 28, BASELINE, ticks, tuple(marks), (), caption, legend)
+
+
+def _mark(event: Event, x_of, href: str) -> Mark:
+    """The event's mark, not yet stacked: a dot at the middle of a point's
+    days, or a bar from an interval's first known day to its last."""
+    date, label = event.date, f"{words(event.date, event.end)}: {event.title}"
+    first, last = _known_days(event)
+    if not date.interval and not date.point.unspecified_digits:
+        return Mark(x_of(first + (last - first) / 2), 0, href, label, qualified=bool(date.point.qualifier))
+    if not date.interval:  # a decade's dot would stand at a year no source gives
+        return Mark(x_of(first), 0, href, label, width=round(x_of(last) - x_of(first), 1), span=True,
+                    qualified=bool(date.point.qualifier))
+    x0, x1 = x_of(first), x_of(last)
+    fades = "start" if date.lower is None else "end" if date.upper is None else ""
+    if fades == "start":
+        x0 = max(MARGIN, x0 - OPEN_REACH)
+    elif fades == "end":
+        x1 = min(WIDTH - MARGIN, x1 + OPEN_REACH)
+    qualified = date.approximate or date.uncertain
+    return Mark(x0, 0, href, label, width=max(2.0, round(x1 - x0, 1)), qualified=qualified, fades=fades)
+
+
+def _legend(marks) -> tuple[tuple[str, str], ...]:
+    kinds = {"span" if m.span else "interval" if m.width else "qualified" if m.qualified else "exact" for m in marks}
+    return tuple((kind, text) for kind, text in LEGEND.items() if kind in kinds)
+
+
+def _legend_sentences(marks) -> list[str]:
+    """What the figure's marks mean, in the text alternative."""
+    intervals = sum(1 for m in marks if m.width and not m.span)
+    spans = sum(1 for m in marks if m.span)
+    qualified = sum(1 for m in marks if m.qualified)
+    sentences = []
+    if intervals:
+        sentences.append(f"{_plural(intervals, 'interval')} drawn as bars, faded toward an open or unknown end.")
+    if spans:
+        sentences.append(f"{_plural(spans, 'date')} known only to the decade or century drawn as "
+                         f"{'a pale bar' if spans == 1 else 'pale bars'} across it.")
+    if qualified:
+        sentences.append(f"{_plural(qualified, 'approximate or uncertain date')} drawn hollow and dashed.")
+    return sentences
 
 
 def _bars(events, x_of, scale: float, href_of_month) -> tuple[Bar, ...]:

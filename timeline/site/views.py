@@ -15,12 +15,13 @@ from functools import partial
 
 from markupsafe import Markup
 
-from timeline.record.dates import MONTHS, display_range, gap_words
+from timeline.record.dates import MONTHS, PartialDate
 from timeline.record.model import Citation, Event, Site, Source
 from timeline.record.sentences import MARKER
 from timeline.render.markdown import Markdown
 from timeline.render.notes import link_markers, words_of
 from timeline.render.text import duration_words, slugify
+from timeline.render.when import WhenPart, gap_words, parts, words
 from timeline.site import urls
 from timeline.site.fragments import FragmentCache
 
@@ -84,9 +85,8 @@ def fingerprint(value) -> str:
 class EventView:
     event: Event
     url: str
-    when: str
-    datetime: str
-    end_datetime: str
+    when: str  # the date in words (render.when)
+    when_parts: tuple[WhenPart, ...]  # the same words in pieces, each point with its HTML value
     time: str
     duration: str
     actors: tuple[Link, ...]
@@ -123,6 +123,12 @@ class MonthGroup:
 class YearGroup:
     year: int
     months: tuple[MonthGroup, ...]
+
+    @property
+    def label(self) -> str:
+        """The year, or 'the 2020s' when all it holds is known only to the decade (or century)."""
+        vague = all(view.event.date.anchor.unspecified_digits for m in self.months for view in m.events)
+        return words(self.months[0].events[0].event.date) if vague else str(self.year)
 
     @property
     def count(self) -> int:
@@ -190,10 +196,9 @@ def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_li
     return EventView(
         event=event,
         url=urls.event(event.id),
-        when=display_range(date, event.end, event.circa),
-        datetime=date.iso(),
-        end_datetime=event.end.iso() if event.end else "",
-        time=date.time_display(),
+        when=words(date, event.end),
+        when_parts=parts(date, event.end),
+        time=_times(date, event.end),
         duration=duration_words(event.duration_minutes) if event.duration_minutes else "",
         actors=actor_links,
         tags=tag_links,
@@ -208,6 +213,16 @@ def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_li
         description=words_of(markdown, event.summary, limit=200),
         fingerprint=fingerprint((event, cited, actor_links, tag_links)),
     )
+
+
+def _times(date, end: PartialDate | None) -> str:
+    """'15:00 UTC+03:00', or '10:00–16:00 UTC+01:00' when the moment it ended is that day's."""
+    start = date.time_display()
+    if end is None or end.start() != date.lower.start():
+        return start
+    finish = end.time_display()
+    same_zone = start.split(" ", 1)[1] == finish.split(" ", 1)[1]
+    return f"{start.split(' ')[0]}–{finish}" if same_zone else f"{start} – {finish}"
 
 
 def _notes(event: Event, site: Site) -> tuple[NoteView, ...]:
@@ -263,12 +278,20 @@ def by_month(views) -> dict[tuple[int, int | None], list]:
     return dict(sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or 0)))
 
 
+def _undated_label(year: int, bucket) -> str:
+    """'2022, month not known'; 'the 2020s' for dates known only to the decade."""
+    anchors = {view.event.date.anchor.unspecified_digits for view in bucket}
+    if anchors == {1}:
+        return f"the {year}s, year not known"
+    return f"{year}, month not known" if anchors == {0} else f"{year} or later, month not known"
+
+
 def group_by_month(views: list[EventView]) -> tuple[YearGroup, ...]:
     """Years → months → events, with a gap marker where time passed."""
     years: dict[int, list[MonthGroup]] = defaultdict(list)
     previous = None
     for (year, month), bucket in by_month(views).items():
-        label = f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known"
+        label = f"{MONTHS[month - 1]} {year}" if month else _undated_label(year, bucket)
         gap = gap_words(previous.event.date, bucket[0].event.date) if previous else ""
         years[year].append(MonthGroup(f"y{year}-{month or 0:02d}", label, gap, tuple(bucket)))
         previous = bucket[-1]

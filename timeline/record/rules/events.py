@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from timeline.record.checking import ID_PATTERN, ProblemCollector, describe, unsafe_character
-from timeline.record.dates import DateError, PartialDate, ends_before, parse_date
+from timeline.record.dates import DateError, EventDate, PartialDate, ends_before, parse_date
 from timeline.record.load import EventPiece
 from timeline.record.model import Event
 from timeline.record.reuse import Reuse
@@ -53,9 +53,9 @@ def check_events(check: ProblemCollector, data: dict, sources: CheckedSources, r
             if isinstance(event_id, str) and event_id.strip():
                 # repr() spells out what a terminal would act on (controls, direction overrides)
                 subject = f"event '{event_id}'" if event_id.isprintable() else f"event {event_id!r}"
-            before = len(check.problems)
+            before = len(check.problems), len(check.hints)
             event = check_event(check, table, path, subject, sources, every_sentence)
-            if event is not None and len(check.problems) == before:
+            if event is not None and (len(check.problems), len(check.hints)) == before:  # hints are said each time
                 reuse.keep_event(item, event)
         # A reused event still takes part: a copy of it elsewhere is a duplicate.
         if event_id is not None and isinstance(event_id, str) and ID_PATTERN.fullmatch(event_id):
@@ -78,12 +78,7 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
         fix = f" (for example '{hint}')" if hint and ID_PATTERN.fullmatch(hint) else ""
         check.problem(path + ("id",), f"id '{event_id}' must be lowercase letters, digits and single hyphens{fix}", subject)
         event_id = None
-    date = _date(check, table, "date", path, subject, required=True)
-    end = _date(check, table, "end", path, subject)
-    if date and end and ends_before(end, date):
-        check.problem(path + ("end",), f"'end' ({end.iso()}) is before 'date' ({date.iso()})", subject)
-        end = None
-    circa = check.get(table, "circa", bool, path, subject, default=False)
+    date, end = _when(check, table, path, subject)
     date_note = check.get(table, "date_note", str, path, subject, default="")
     title = check.get(table, "title", str, path, subject, required=True)
     summary = check.get(table, "summary", str, path, subject, required=True)
@@ -98,14 +93,15 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
     check_no_markers(check, table, path, subject, ("title", "date_note", "place"))
     if date and citations and not date_note:
         quotes = [c.quote for c in citations] + [v.citation.quote for d in differences for v in d.versions]
-        if not any(str(date.year) in q for q in quotes):
+        years = [str(p.year)[:4 - p.unspecified_digits] for p in date.ends()]
+        if not any(year in q for q in quotes for year in years):
             check.problem(path + ("date",),
                           f"no quote states the year {date.year}; add a 'date_note' saying how the date was established",
                           subject)
     if None in (event_id, date, title, summary) or not citations:
         return None
     return Event(
-        id=event_id, date=date, end=end, circa=circa, date_note=date_note.strip(),
+        id=event_id, date=date, end=end, date_note=date_note.strip(),
         title=title.strip(), summary=summary.strip(), sentences=sentences, place=place.strip(),
         actors=actors, tags=tags,
         duration_minutes=duration, citations=citations, differences=differences,
@@ -113,8 +109,45 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
     )
 
 
+def _when(check: ProblemCollector, table: dict, path: tuple, subject: str
+          ) -> tuple[EventDate | None, PartialDate | None]:
+    """The event's date, and the moment it ended when both are moments.
+
+    The old ways to write an interval (`end`) and an approximate date
+    (`circa = true`) still work, each with a hint saying how to write it
+    in EDTF; `end` stays the way to give the time of day an event ended."""
+    date = _date(check, table, "date", path, subject, required=True)
+    end = _date(check, table, "end", path, subject)
+    circa = check.get(table, "circa", bool, path, subject, default=False)
+    if date is None:
+        return None, None
+    edtf = date.interval or date.point.qualifier
+    if end is not None and (edtf or end.interval or end.point.qualifier):
+        check.problem(path + ("end",), "'end' cannot be combined with an EDTF interval or qualifier; "
+                                       "write the whole interval in 'date', like \"2022-04/2022-11\"", subject)
+        return None, None
+    if end is not None and ends_before(end.point, date.point):
+        check.problem(path + ("end",), f"'end' ({end.point.iso()}) is before 'date' ({date.point.iso()})", subject)
+        return None, None
+    if circa and edtf:
+        check.problem(path + ("circa",), "'circa' cannot be combined with an EDTF interval or qualifier; "
+                                         "write '~' in 'date' instead", subject)
+        return None, None
+    moment_end = end.point if end is not None and date.moment and end.moment else None
+    if end is not None and moment_end is None:
+        date = EventDate.between(date.point, end.point)
+    if circa:
+        date = date.with_qualifier("~")
+    if circa or (end is not None and moment_end is None):
+        key = "end" if end is not None and moment_end is None else "circa"
+        gone = " and 'circa'" if circa and key == "end" else ""
+        check.hint(path + (key,), f"'{key}'{gone} is the old way to write this date; in EDTF it is "
+                                  f"date = \"{date.text}\"", subject)
+    return date, moment_end
+
+
 def _date(check: ProblemCollector, table: dict, key: str, path: tuple, subject: str,
-          required: bool = False) -> PartialDate | None:
+          required: bool = False) -> EventDate | None:
     if key not in table:
         if required:
             check.problem(path, f"missing required key '{key}'", subject)

@@ -24,9 +24,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlsplit
 
-from timeline.record.dates import display_range
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
+from timeline.render.when import words
 from timeline.site import urls
 
 # The authority of stable identifiers (Atom ids, iCalendar UIDs) when the
@@ -78,7 +78,7 @@ def event_start_utc(event: Event) -> dt.datetime:
     """
     if event.date.moment is not None:
         return utc(event.date.moment)
-    start = event.date.start()
+    start = event.date.sort_key()[0]  # its earliest day, or its end's when the start is open
     return dt.datetime(start.year, start.month, start.day, tzinfo=dt.timezone.utc)
 
 
@@ -200,6 +200,6 @@ def _json_item(item) -> bytes:
 
 def when_text(event: Event) -> str:
     """'16 May 2025', 'c. May 2025', '13–15 May 2025', plus the time of a moment."""
-    when = display_range(event.date, event.end, event.circa)
+    when = words(event.date, event.end)
     time = event.date.time_display()
     return f"{when}, {time}" if time else when

@@ -5,9 +5,13 @@ event with all its fields, in the site's order (by date, ties in file order).
 Its shape is the JSON Schema in ``events_json.schema.json`` beside this
 module, published next to it as ``events.json.schema.json``. In short:
 
-- dates are ``{"iso": "2025-05", "precision": "month"}``, ``iso`` only as
-  precise as the data ("2022", "2025-05", "2025-05-16" or an offset
-  date-time), ``precision`` one of year, month, day, time;
+- ``date`` is ``{"edtf": "2022-04/2022-11", "earliest": "2022-04-01",
+  "latest": "2022-11-30", "approximate": false, "uncertain": false}``:
+  the EDTF string exactly as written in events.toml (a TOML date or
+  offset date-time in its ISO form), and the first and last day it allows
+  (``null`` where an interval's end is open or unknown);
+- ``end``, for an event whose date is a moment, is the moment it ended:
+  ``{"iso": "2026-02-17T16:00:00+01:00", "precision": "time"}``;
 - an absent optional value is ``null`` (never ``""``); lists are ``[]``;
 - ``summary`` is the Markdown as written without its citation markers;
   ``sentences`` gives it sentence by sentence (Markdown, markers removed),
@@ -37,7 +41,7 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from timeline.record.dates import PartialDate
+from timeline.record.dates import EventDate, PartialDate
 from timeline.record.model import Citation, Event, Site, Source
 from timeline.record.sentences import strip_markers
 from timeline.render.markdown import Markdown
@@ -45,10 +49,10 @@ from timeline.render.notes import words_of
 from timeline.render.outputs import Layout, json_layout, site_url, when_text
 from timeline.site import urls
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: EDTF dates (date.edtf, earliest, latest); no 'circa'
 SCHEMA_PATH = Path(__file__).with_name("events_json.schema.json")
 CSV_COLUMNS = (
-    "id", "date", "precision", "circa", "end", "title", "summary", "place",
+    "id", "date", "earliest", "latest", "end", "title", "summary", "place",
     "actors", "tags", "sources", "citations", "url",
 )
 
@@ -57,8 +61,14 @@ def _or_none(value):
     return value if value not in ("", None) else None
 
 
-def date_record(date: PartialDate | None) -> dict | None:
-    return None if date is None else {"iso": date.iso(), "precision": date.precision}
+def date_record(date: EventDate) -> dict:
+    earliest, latest = date.earliest(), date.latest()
+    return {"edtf": date.text, "earliest": earliest and earliest.isoformat(), "latest": latest and latest.isoformat(),
+            "approximate": date.approximate, "uncertain": date.uncertain}
+
+
+def end_record(end: PartialDate | None) -> dict | None:
+    return None if end is None else {"iso": end.iso(), "precision": end.precision}
 
 
 def citation_record(site: Site, citation: Citation) -> dict:
@@ -92,8 +102,7 @@ def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
         "id": event.id,
         "url": site_url(site, urls.event(event.id)),
         "date": date_record(event.date),
-        "end": date_record(event.end),
-        "circa": event.circa,
+        "end": end_record(event.end),
         "when": when_text(event),
         "date_note": _or_none(event.date_note),
         "date_supplied": event.date_is_supplied,
@@ -155,9 +164,9 @@ def json_schema_bytes() -> bytes:
 def csv_row(site: Site, markdown: Markdown, event: Event) -> dict:
     return {
         "id": event.id,
-        "date": event.date.iso(),
-        "precision": event.date.precision,
-        "circa": "true" if event.circa else "false",
+        "date": event.date.text,
+        "earliest": event.date.earliest() or "",
+        "latest": event.date.latest() or "",
         "end": event.end.iso() if event.end else "",
         "title": event.title,
         "summary": words_of(markdown, event.summary),

@@ -4,7 +4,8 @@
   fixed name when there is no base_url) and the event id, so they stay the
   same across builds and when the site moves to another path.
 - ``updated`` of an entry is the event's date at its start (00:00 UTC of its
-  first day; a moment converted to UTC). The feed's ``updated`` is the latest
+  first day, or of its end's when the start is open or unknown; a moment
+  converted to UTC). The feed's ``updated`` is the latest
   entry's, or the SOURCE_DATE_EPOCH build time when that is set. No clock.
 - Each entry's title starts with the date as the site shows it ("c. May
   2025: ..."), because ``updated`` must be a full timestamp and would

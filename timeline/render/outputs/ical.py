@@ -1,22 +1,20 @@
 """``events.ics``: the events as an iCalendar file (RFC 5545).
 
 A calendar entry must fall on a day, so only events whose date is known to
-the day (or to the minute) are in the calendar:
+the day (or to the minute), with no qualifier, are in the calendar:
 
 - a **day** (``2025-05-16``) becomes an all-day event, ``DTSTART;VALUE=DATE``,
-  with ``DTEND`` the day after its last day (exclusive, as RFC 5545 wants):
-  the day after ``date``, or after ``end`` when the end is known to the day;
+  with ``DTEND`` the day after its last day (exclusive, as RFC 5545 wants);
+  an interval of days (``2025-05-13/2025-05-16``) ends the day after its end;
 - a **moment** (``2025-05-16T15:00:00+03:00``) becomes a timed event in UTC
   (``DTSTART:20250516T120000Z``), ending at ``end`` when that is a moment
   too, else after its ``duration`` when one is given, else not stated;
-- an ``end`` known only to the month or year is not turned into a day: the
-  entry covers its start, and the description says until when it lasted;
-- events known only to the **month or year** are left out. Putting them on
-  the 1st of their month or year would state a day no source gives. They
+- everything else is left out: a month, year or season, an approximate or
+  uncertain day ("c. 16 May 2025"), an interval with an end not known to
+  the day. Putting them on a day would state what no source gives. They
   are in every other output (the site, the feed, timeline.json, events.json).
 
-Approximate dates are marked in the SUMMARY ("(c. 15 May 2025)"), and a
-date supplied by the editors is said so in the DESCRIPTION.
+A date supplied by the editors is said so in the DESCRIPTION.
 
 UIDs are ``<event-id>@<host of base_url, or "istanbul-talks-timeline">``, so
 they stay the same across builds. ``DTSTAMP`` is the event's own start
@@ -34,7 +32,6 @@ import re
 from collections.abc import Mapping
 from functools import partial
 
-from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
 from timeline.render.markdown import Markdown
 from timeline.render.notes import words_of
@@ -86,12 +83,10 @@ def _utc(value: dt.datetime) -> str:
 
 
 def in_calendar(event: Event) -> bool:
-    """Only events known to the day or to the minute have a calendar entry."""
-    return event.date.precision in ("day", "time")
-
-
-def _known_day(end: PartialDate | None) -> bool:
-    return end is not None and end.precision in ("day", "time")
+    """Only events known to the day or to the minute, with no qualifier, have
+    a calendar entry: a point, or an interval with both ends so known."""
+    ends = event.date.ends()
+    return len(ends) == 2 and all(p.precision in ("day", "time") and not p.qualifier for p in ends)
 
 
 def _times(event: Event) -> list[str]:
@@ -103,11 +98,8 @@ def _times(event: Event) -> list[str]:
         elif event.duration_minutes:
             lines.append(f"DTEND:{_utc(date.moment + dt.timedelta(minutes=event.duration_minutes))}")
         return lines
-    if end is not None and end.moment is not None:
-        last = end.moment.date()  # the day as written, in the end's own offset
-    else:
-        last = end.start() if _known_day(end) else date.start()
-    lines = [f"DTSTART;VALUE=DATE:{_date(date.start())}"]
+    last = date.upper.start()  # a moment's day as written, in its own offset
+    lines = [f"DTSTART;VALUE=DATE:{_date(date.lower.start())}"]
     if last < dt.date.max:  # DTEND is the day after; a lone DTSTART date means one day (RFC 5545 3.6.1)
         lines.append(f"DTEND;VALUE=DATE:{_date(last + dt.timedelta(days=1))}")
     return lines
@@ -115,8 +107,6 @@ def _times(event: Event) -> list[str]:
 
 def _description(site: Site, markdown: Markdown, event: Event) -> str:
     lines = [when_text(event) + (f", lasted {duration_words(event.duration_minutes)}" if event.duration_minutes else "")]
-    if event.end is not None and not _known_day(event.end):
-        lines.append(f"Lasted until {event.end.display()}; no source gives the day.")
     if event.date_note:
         lines.append(f"Date supplied by the editors: {event.date_note}")
     lines += ["", words_of(markdown, event.summary)]
@@ -144,7 +134,7 @@ def _description(site: Site, markdown: Markdown, event: Event) -> str:
 
 
 def _vevent(site: Site, markdown: Markdown, event: Event, build_time: dt.datetime | None) -> list[str]:
-    summary = event.title + (f" ({event.date.display(circa=True)})" if event.circa else "")
+    summary = event.title
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event.id}@{authority(site)}",
@@ -174,8 +164,8 @@ def render_ical(site: Site, markdown: Markdown, build_time: dt.datetime | None =
     shown = [e for e in site.events if in_calendar(e)]
     left_out = len(site.events) - len(shown)
     about = info.description + ("\n\n" if info.description else "") + (
-        "Only events known to the day are in this calendar"
-        + (f"; {left_out} known only to the month or year are on the site." if left_out else ".")
+        "Only events known to the day, without doubt, are in this calendar"
+        + (f"; {left_out} not known to the day, or approximate or uncertain, are on the site." if left_out else ".")
     )
     lines = [
         "BEGIN:VCALENDAR",

@@ -64,17 +64,24 @@ WORK_TYPES = {"news report": "ReportageNewsArticle", "analysis": "AnalysisNewsAr
               "opinion": "OpinionNewsArticle"}
 
 
+def _dates(event: Event) -> dict:
+    """startDate and endDate as ISO 8601 values only as precise as known: an
+    approximate or uncertain end, an open or unknown one, or one no ISO
+    value holds (a decade) is left out; a season gives its year."""
+    date = event.date
+    ends = {"startDate": date.lower, "endDate": event.end or (date.upper if date.interval else None)}
+    return {key: point.iso() for key, point in ends.items() if point and not point.qualifier and point.iso()}
+
+
 def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
     """A schema.org Event; dates only as precise as the data ("2025-05")."""
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
-        "startDate": event.date.iso(),
+        **_dates(event),
         "description": words_of(markdown, event.summary),
     }
-    if event.end is not None:
-        data["endDate"] = event.end.iso()
     if event.place:
         data["location"] = {"@type": "Place", "name": event.place}
     if url := _absolute(site, urls.event(event.id)):

@@ -7,9 +7,13 @@ optional ``end_date``, ``text`` {headline, text (HTML)}, ``display_date``,
 ``group`` and ``unique_id``.
 
 - A date carries only the parts the data has: a month-precision event has
-  ``{"year", "month"}`` and no day, a year-precision one only ``year``. The
-  slide's ``display_date`` says it as the site does ("c. May 2025"), so
-  TimelineJS never shows a day it would otherwise default to.
+  ``{"year", "month"}`` and no day, a year-precision one, a season or a
+  decade only ``year`` (the first the date allows). An interval has an
+  ``end_date`` when both its ends are known; with an open or unknown start
+  it starts at its end. The slide's ``display_date`` says it as the site
+  does ("c. May 2025", "spring 2022", "between April and November 2022"),
+  so TimelineJS never shows a day it would otherwise default to, and what
+  it has no field for (a qualifier) is said in words.
 - A moment keeps the clock time as written, in its own offset: TimelineJS
   reads dates in the viewer's local time and has no time zones, so the
   ``display_date`` names the offset ("16 May 2025, 15:00 UTC+03:00").
@@ -31,11 +35,12 @@ from html import escape
 from timeline.record.dates import PartialDate
 from timeline.record.model import Event, Site
 from timeline.render.outputs import EventHtml, Layout, json_layout, when_text
+from timeline.render.when import point_text
 
 
 def date_object(date: PartialDate, display: str | None = None) -> dict:
     """{year, month?, day?, hour?, minute?}: never a part the data lacks."""
-    value: dict = {"year": date.year}
+    value: dict = {"year": date.year}  # a season's or decade's first year: TimelineJS needs one
     if date.month is not None:
         value["month"] = date.month
     if date.day is not None:
@@ -51,13 +56,15 @@ def date_object(date: PartialDate, display: str | None = None) -> dict:
 def slide(event_html: EventHtml, event: Event) -> dict:
     data = {
         "unique_id": event.id,
-        "start_date": date_object(event.date, event.date.display(event.circa)),
+        "start_date": date_object(event.date.anchor, point_text(event.date.anchor)),
         "display_date": when_text(event),
         "text": {"headline": escape(event.title), "text": event_html(event, False)},
         "autolink": False,
     }
     if event.end is not None:
-        data["end_date"] = date_object(event.end, event.end.display())
+        data["end_date"] = date_object(event.end, point_text(event.end))
+    elif event.date.interval and event.date.lower and event.date.upper:
+        data["end_date"] = date_object(event.date.upper, point_text(event.date.upper))
     if event.tags:
         data["group"] = event.tags[0]
     return data
