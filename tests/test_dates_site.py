@@ -199,7 +199,7 @@ def test_a_file_in_the_earlier_format_passes_with_a_hint_per_use(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0 and run.stdout.endswith("OK: 18 events, 1 source, 18 citations.\n")
     assert run.stderr.splitlines() == [
-        f"events.toml:{line}: event 'old-style': hint: 'end' and 'circa' is the old way to write this date; "
+        f"events.toml:{line}: event 'old-style': hint: 'end' and 'circa' are the old way to write this date; "
         f'in EDTF it is date = "2025-05-13~/2025-05-16~"']
     site, _ = build(events, tmp_path / "public", "events.toml")
     card = cards(parse(tmp_path / "public" / "index.html"))["old-style"]

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import html
 import io
+import itertools
 import json
 import re
 import tomllib
@@ -30,6 +31,7 @@ import pytest
 
 from timeline.commands.check import check
 from timeline.commands.new_event import new_event_text
+from timeline.record.dates import DateError, parse_date
 from timeline.record.sentences import split_sentences, strip_markers
 from timeline.render.markdown import Markdown
 from timeline.render.outputs import DEFAULT_AUTHORITY, data
@@ -675,6 +677,39 @@ def test_schema_keys_are_the_validators():
     assert set(defs["difference"]["properties"]) == set(validate.DIFFERENCE_KEYS)
     assert set(defs["version"]["properties"]) == set(validate.VERSION_KEYS)
     assert defs["id"]["pattern"] == "^" + validate.ID_PATTERN.pattern.replace("(?:", "(") + "$"
+
+
+def _date_candidates() -> list[str]:
+    """Strings near and across every line the checker draws: every year,
+    month, day and qualifier shape, alone and paired in intervals."""
+    years = ["2022", "0000", "202X", "20XX", "0XXX", "Y2022"]
+    months = [None, "02", "12", "13", "00", "21", "25", "XX"]
+    days = [None, "01", "31", "32", "XX"]
+    points = [y + (f"-{m}" if m else "") + (f"-{d}" if d else "") + q
+              for y, m, d, q in itertools.product(years, months, days, ["", "~", "%", "~?"])
+              if m is not None or d is None]
+    ends = ["2022", "2023-03", "2022-03-01", "2022-21", "2022-25", "2022~", "2022-03?", "202X", "2022-XX",
+            "0000", "2022-13", "2022-03-32", "Y2022", "", "..", " "]
+    return points + [f"{a}/{b}" for a in ends for b in ends] + ["2022/2023/2024", "2022 ", " 2022-21", "2022T"]
+
+
+def test_the_schema_accepts_exactly_the_dates_the_checker_accepts():
+    """The checker's refusals of content (a day the calendar lacks, an
+    interval ending before it starts) are the schema's description, not its
+    pattern; every other string is accepted by both or refused by both."""
+    pattern = re.compile(json.loads(TOML_SCHEMA.read_text(encoding="utf-8"))["$defs"]["date"]["anyOf"][0]["pattern"])
+    disagree = []
+    for text in _date_candidates():
+        try:
+            parse_date(text)
+            accepted = True
+        except DateError as error:
+            if "is not a real day" in str(error) or "ends before it starts" in str(error):
+                continue
+            accepted = False
+        if accepted != bool(pattern.match(text)):
+            disagree.append((text, accepted))
+    assert disagree == []
 
 
 def _one(text: str, old: str, new: str) -> str:

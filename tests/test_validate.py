@@ -687,6 +687,14 @@ NOT_A_DATE = ('is not a date; use EDTF ("2022", "2022-03", "2022-03-29", "2022-2
     ('"May 2025"', "'date': 'May 2025' is not an EDTF date; did you mean '2025-05'?"),
     ('"2025-5"', f"'date': '2025-5' {NOT_A_DATE}"),
     ('"16/05/2025"', f"'date': '16/05/2025' {NOT_A_DATE}"),
+    ('"spring 2022"', "'date': 'spring 2022' is not an EDTF date; did you mean '2022-21'?"),
+    ('"c. 2022"', "'date': 'c. 2022' is not an EDTF date; did you mean '2022~'?"),
+    ('"2022-25"', "'date': '2022-25': seasons are 21 to 24 (spring, summer, autumn, winter); 25 is a Level 2 "
+                  "season, and only Levels 0 and 1 are read"),
+    ('"2022-11/2022-04"', "'date': '2022-11/2022-04' ends before it starts: the end, 2022-04, is before the "
+                          "start, 2022-11"),
+    ('"2022-13~"', "'date': '2022-13~' has no month 13"),
+    ('"{2022,2023}"', "'date': '{2022,2023}' is EDTF Level 2; only Levels 0 and 1 are read"),
     ("2022-03-29T10:00:00", "'date': date-time 2022-03-29T10:00:00 has no UTC offset; "
                             "write it as 2022-03-29T10:00:00+00:00 (or the local offset)"),
     ("2022", "'date': expected a date, found int 2022"),
@@ -728,6 +736,27 @@ def test_an_old_style_end_is_an_interval_with_a_hint(project, date, end, edtf):
     assert [str(h) for h in site.hints] == [
         f"events.toml:11: event 'first-meeting': hint: 'end' is the old way to write this date; "
         f"in EDTF it is date = \"{edtf}\""]
+
+
+@pytest.mark.parametrize("lines, line, message", [
+    ('date = "2022-04/2022-11"\nend = "2022-12"', 11, "'end' cannot be combined with an EDTF interval or "
+                                                    "qualifier; write the whole interval in 'date', like \"2022-04/2022-11\""),
+    ('date = "2022-04~"\nend = "2022-12"', 11, "'end' cannot be combined with an EDTF interval or qualifier; "
+                                              "write the whole interval in 'date', like \"2022-04/2022-11\""),
+    ('date = "2022-04?"\ncirca = true', 11, "'circa' cannot be combined with an EDTF interval or qualifier; "
+                                           "write '~' in 'date' instead"),
+])
+def test_old_style_keys_beside_an_edtf_date_are_refused(project, lines, line, message):
+    problems = project.problems(edit(BASE, 'date = "2022-03-29"', lines))
+    assert problems == [f"events.toml:{line}: event 'first-meeting': {message}"]
+
+
+def test_circa_alone_is_approximate_with_a_hint(project):
+    site = project.site(edit(BASE, 'date = "2022-03-29"', 'date = "2022-03"\ncirca = true'))
+    assert site.events[0].date.text == "2022-03~" and site.events[0].date.approximate
+    assert [str(h) for h in site.hints] == [
+        "events.toml:11: event 'first-meeting': hint: 'circa' is the old way to write this date; "
+        "in EDTF it is date = \"2022-03~\""]
 
 
 def test_end_stays_the_moment_a_timed_event_ended(project):

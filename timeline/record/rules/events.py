@@ -140,9 +140,9 @@ def _when(check: ProblemCollector, table: dict, path: tuple, subject: str
         date = date.with_qualifier("~")
     if circa or (end is not None and moment_end is None):
         key = "end" if end is not None and moment_end is None else "circa"
-        gone = " and 'circa'" if circa and key == "end" else ""
-        check.hint(path + (key,), f"'{key}'{gone} is the old way to write this date; in EDTF it is "
-                                  f"date = \"{date.text}\"", subject)
+        old = "'end' and 'circa' are" if circa and key == "end" else f"'{key}' is"
+        check.hint(path + (key,), f"{old} the old way to write this date; in EDTF it is date = \"{date.text}\"",
+                   subject)
     return date, moment_end
 
 
