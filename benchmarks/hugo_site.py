@@ -28,6 +28,8 @@ import json
 import tomllib
 from pathlib import Path
 
+from timeline.record.dates import parse_date
+
 KINDS = ("equal", "minimal")
 
 MINIMAL_CONFIG = ('baseURL = "http://example.org/"\ntitle = "Synthetic"\n'
@@ -183,10 +185,11 @@ EQUAL_LAYOUTS = {
 
 
 def iso_date(date) -> str:
-    """A full date for Hugo: a partial date ("2025", "2025-05") starts its period, as ours sorts it."""
+    """A full date for Hugo: the first day the date allows ("2025-05", "2022-21",
+    "2022-04/2022-11" and "2025-05~" start their period), as ours sorts it."""
     if hasattr(date, "isoformat"):
         return date.isoformat()
-    return {4: date + "-01-01", 7: date + "-01"}.get(len(date), date)
+    return parse_date(date).sort_key()[0].isoformat()
 
 
 def front_matter(event: dict, sources: dict) -> dict:

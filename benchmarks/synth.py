@@ -35,9 +35,12 @@ def write_record(folder: Path, n_events: int, seed: int = 1) -> Path:
                    f'file = "site_src/sources/{s:03d}.txt"\n')
     for i in range(n_events):
         year = 2000 + i * 25 // max(n_events, 1)
-        form = i % 4
-        date = (f'"{year}"', f'"{year}-{i % 12 + 1:02d}"', f"{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
-                f"{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}T{i % 24:02d}:00:00+03:00")[form]
+        month, day = i % 12 + 1, i % 28 + 1
+        # Half the dates use EDTF's other forms (two in five of the shipped record do).
+        date = (f'"{year}"', f'"{year}-{month:02d}"', f"{year}-{month:02d}-{day:02d}",
+                f"{year}-{month:02d}-{day:02d}T{i % 24:02d}:00:00+03:00", f'"{year}-{month:02d}~"',
+                f'"{year}-{i % 3 + 21}"', f'"{year}-{month:02d}-{day:02d}?"',
+                f'"{year}-{month:02d}/{year + 1}-{month:02d}"')[i % 8]
         cited = rng.randint(1, 3)
         # About 100 words; each sentence cites one passage, and every passage is cited.
         sentences = [sentence(rng, 20) for _ in range(5)]
