@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from timeline.render.outputs.timelinejs import render_timelinejs
+from timeline.render.when import words
 from timeline.site.pages import Pages
 from timeline.site.plan import event_html
 
@@ -135,11 +136,12 @@ def test_one_slide_and_one_marker_per_event(loaded_page, shipped):
 
 
 def test_partial_dates_show_as_the_site_shows_them(loaded_page, shipped):
-    month_event = next(e for e in shipped.events if e.date.precision == "month" and e.circa)
+    month_event = next(e for e in shipped.events
+                       if e.date.point and e.date.point.precision == "month" and e.date.approximate)
     loaded_page.evaluate("id => window.timeline.goToId(id)", month_event.id)
     slide = loaded_page.locator(f"[id='{month_event.id}']")
     slide.locator(".tl-headline-date").wait_for()
-    assert slide.locator(".tl-headline-date").inner_text().strip() == month_event.date.display(circa=True)
+    assert slide.locator(".tl-headline-date").inner_text().strip() == words(month_event.date)  # "c. April 2022"
     assert month_event.title in slide.locator(".tl-headline").inner_text()
     # The citations are there, each a link to its highlighted passage.
     hrefs = slide.locator(".tl-text-content a.cite").evaluate_all("els => els.map(a => a.getAttribute('href'))")
