@@ -102,6 +102,11 @@ LEVEL_2 = "is EDTF Level 2; only Levels 0 and 1 are read"
     ("May 2025", "'May 2025' is not an EDTF date; did you mean '2025-05'?"),
     ("29 March 2022", "'29 March 2022' is not an EDTF date; did you mean '2022-03-29'?"),
     ("before December 2022", "'before December 2022' is not an EDTF date; did you mean '../2022-12'?"),
+    ("before 2022", "'before 2022' is not an EDTF date; did you mean '../2022'?"),
+    ("until December 2022", "'until December 2022' is not an EDTF date; did you mean '/2022-12'?"),
+    ("circa spring 2022", "'circa spring 2022' is not an EDTF date; did you mean '2022-21'?"),
+    ("２０２２-05", f"'２０２２-05' {NOT_A_DATE}"),  # digits of other scripts are not EDTF's
+    ("٢٠٢٢", f"'٢٠٢٢' {NOT_A_DATE}"),
     ("after July 2025", "'after July 2025' is not an EDTF date; did you mean '2025-07/..'?"),
     ("2022-25", "'2022-25': seasons are 21 to 24 (spring, summer, autumn, winter); "
                 "25 is a Level 2 season, and only Levels 0 and 1 are read"),
@@ -170,6 +175,7 @@ def test_date_error_is_a_value_error():
     ("2022-21", "spring 2022"),
     ("2022-23", "autumn 2022"),
     ("2022-24", "winter 2022–23"),
+    ("1999-24", "winter 1999–2000"),
     ("2025-05~", "c. May 2025"),
     ("2022~", "c. 2022"),
     ("2026-02?", "February 2026 (uncertain)"),
@@ -210,6 +216,25 @@ def test_no_day_is_ever_invented(month):
 ])
 def test_html_values_hold_only_what_is_known(text, values):
     assert [p.datetime for p in parts(parse_date(text)) if p.datetime] == values
+
+
+def test_the_earlier_formats_end_makes_an_interval_or_one_day():
+    moment = parse_date(dt.datetime(2022, 5, 16, 10, 0, tzinfo=UTC3)).point
+    over_days = EventDate.between(moment, PartialDate(2022, 5, 18))
+    assert (over_days.text, words(over_days), over_days.time_display()) == (
+        "2022-05-16/2022-05-18", "16–18 May 2022", "10:00 UTC+03:00")
+    one_day = EventDate.between(PartialDate(2022, 5, 16), PartialDate(2022, 5, 16))
+    assert (one_day.text, one_day.interval, words(one_day)) == ("2022-05-16", False, "16 May 2022")
+
+
+def test_circa_on_a_moment_leaves_no_time_of_day():
+    date = parse_date(dt.datetime(2022, 5, 16, 10, 0, tzinfo=UTC3)).with_qualifier("~")
+    assert (date.text, words(date), date.time_display(), date.point.moment) == ("2022-05-16~", "c. 16 May 2022", "", None)
+
+
+def test_fractions_of_a_second_stay_valid_html():
+    moment = dt.datetime(2022, 5, 16, 10, 0, 0, 500000, tzinfo=UTC3)
+    assert parse_date(moment).point.iso() == "2022-05-16T10:00:00.500+03:00"
 
 
 def test_a_moment_that_ends_another_day_is_shown_as_a_range():

@@ -22,6 +22,7 @@ import pytest
 from conftest import ROOT, serving
 from every_date import FORMS, IN_CALENDAR, INTERVALS, ORDER, QUALIFIED, every_date_project
 from test_browser import axe_check
+from test_outputs import schema_validator
 from test_site import parse
 
 from timeline.commands.build import build
@@ -125,6 +126,13 @@ def test_an_interval_bar_spans_its_days(index):
 
 
 # --- outputs ------------------------------------------------------------------------
+
+def test_events_json_of_every_form_matches_its_schema(built):
+    schema = json.loads((built / "events.json.schema.json").read_text(encoding="utf-8"))
+    validator = schema_validator(schema)
+    record = json.loads((built / "events.json").read_text(encoding="utf-8"))
+    assert [e.message for e in validator.iter_errors(record)] == []
+
 
 def test_events_json_and_csv_keep_the_edtf_as_written(built):
     record = {e["id"]: e for e in json.loads((built / "events.json").read_text(encoding="utf-8"))["events"]}

@@ -725,7 +725,7 @@ def test_end_before_date(project, date, end, shown):
 
 
 @pytest.mark.parametrize("date, end, edtf", [
-    ('"2022-03-29"', '"2022-03-29"', "2022-03-29/2022-03-29"),
+    ('"2022-03-29"', '"2022-03-29"', "2022-03-29"),  # ending the day it began: one day
     ('"2022-03-29"', '"2022-03"', "2022-03-29/2022-03"),   # the end month contains the start day
     ('"2022-03"', '"2022-03-01"', "2022-03/2022-03-01"),
     ('"2022"', '"2022-01"', "2022/2022-01"),
@@ -733,6 +733,7 @@ def test_end_before_date(project, date, end, shown):
 def test_an_old_style_end_is_an_interval_with_a_hint(project, date, end, edtf):
     site = project.site(edit(BASE, 'date = "2022-03-29"', f"date = {date}\nend = {end}"))
     assert site.events[0].end is None and site.events[0].date.text == edtf
+    assert site.events[0].date.interval == ("/" in edtf)
     assert [str(h) for h in site.hints] == [
         f"events.toml:11: event 'first-meeting': hint: 'end' is the old way to write this date; "
         f"in EDTF it is date = \"{edtf}\""]

@@ -28,7 +28,7 @@ MONTHS = (
 # Winter runs from December into the next year's February.
 SEASONS = {21: ("spring", 3, 5), 22: ("summer", 6, 8), 23: ("autumn", 9, 11), 24: ("winter", 12, 2)}
 QUALIFIERS = {"~": "approximate", "?": "uncertain", "%": "approximate and uncertain"}
-_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PLAIN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 class DateError(ValueError):
@@ -87,7 +87,8 @@ class PartialDate:
         """An ISO 8601 (and HTML) value only as precise as the point, or ''
         where none holds it (a decade; a winter, which spans two years)."""
         if self.moment is not None:
-            return self.moment.isoformat()
+            # HTML takes at most three digits of a second's fraction
+            return self.moment.isoformat(timespec="milliseconds" if self.moment.microsecond else "seconds")
         if self.day is not None:
             return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
         if self.month is not None:
@@ -192,18 +193,22 @@ class EventDate:
         return (anchor.start(), rank, clock)
 
     def time_display(self) -> str:
-        return self.point.time_display() if self.point else ""
+        """The time of day of the date's start, when it is a moment."""
+        return self.lower.time_display() if self.lower else ""
 
     def with_qualifier(self, qualifier: str) -> "EventDate":
         """A plain date or interval (of old-style `circa` and `end`) with
         `qualifier` on each end."""
-        lower, upper = (dataclasses.replace(p, qualifier=qualifier) for p in (self.lower, self.upper))
+        lower, upper = (dataclasses.replace(p, qualifier=qualifier, moment=None) for p in (self.lower, self.upper))
         text = "/".join(_day_text(p) + qualifier for p in self.ends()) if self.interval else _day_text(lower) + qualifier
         return dataclasses.replace(self, text=text, lower=lower, upper=upper)
 
     @classmethod
     def between(cls, start: PartialDate, end: PartialDate) -> "EventDate":
-        """The interval from `start` to `end` (from an old-style `end`)."""
+        """The interval from `start` to `end` (from an old-style `end`); one
+        day when `end` is the day `start` is."""
+        if {start.precision, end.precision} <= {"day", "time"} and end.start() == start.start():
+            return cls.at(start, _day_text(start))
         return cls(f"{_day_text(start)}/{_day_text(end)}", start, end, interval=True)
 
 

@@ -27,13 +27,14 @@ import re
 
 from timeline.record.dates import MONTHS, SEASONS, DateError, EventDate, PartialDate, plain_point
 
-_POINT = (r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX)(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?"
+_POINT = (r"(?P<year>[0-9]{4}|[0-9]{3}X|[0-9]{2}XX|[0-9]XXX)(?:-(?P<month>[0-9]{2}|XX)(?:-(?P<day>[0-9]{2}|XX))?)?"
           r"(?P<qualifier>[~?%])?")
 POINT = re.compile(_POINT)
 FORMS = ('"2022", "2022-03", "2022-03-29", "2022-21" (spring), "2025-05~", "2026-02?", "2022-04/2022-11", '
          '"../2022-12", a TOML date or an offset date-time')
 LEVEL_2 = "is EDTF Level 2; only Levels 0 and 1 are read"
 _SEASON_WORDS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
+_EDGE_WORDS = {"before": "../{}", "until": "/{}", "after": "{}/.."}  # as render.when words them
 
 
 def read(text: str) -> EventDate:
@@ -151,7 +152,7 @@ def _not_a_date(text: str) -> str:
     meant = suggestion(text)
     if meant:
         return f"{text!r} is not an EDTF date; did you mean {meant!r}?"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T.*", text):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T.*", text):
         return f"{text!r}: a time of day is written as a TOML offset date-time, without quotes: date = {_moment(text)}"
     if text[:1] in ("Y", "-") and grammar_level(text):
         return f"{text!r}: years before 1 or after 9999 cannot be placed on this timeline"
@@ -170,24 +171,30 @@ def _moment(text: str) -> str:
 
 
 def suggestion(text: str) -> str:
-    """The EDTF for a date written in words ('spring 2022', 'c. 2022', 'May 2025'), or ''."""
+    """The EDTF for a date written in words ('spring 2022', 'c. 2022',
+    'May 2025', 'before December 2022'), or ''."""
     words = text.strip().lower().replace(",", "")
+    if match := re.fullmatch(r"(before|until|after)\s+(.+)", words):
+        point = _point_in_words(match.group(2))
+        return _EDGE_WORDS[match.group(1)].format(point) if point else ""
     if match := re.fullmatch(r"(?:c\.|ca\.|circa|about|around)\s*(.+)", words):
-        inner = match.group(1)
-        inner = inner if POINT.fullmatch(inner) else suggestion(inner)
-        return f"{inner}~" if inner and inner[-1] not in "~?%" else ""
-    if match := re.fullmatch(r"(spring|summer|autumn|fall|winter)\s+(\d{4})", words):
+        point = _point_in_words(match.group(1))
+        if re.fullmatch(r"[0-9]{4}-2[1-4]", point):  # a season is approximate already, and takes no qualifier
+            return point
+        return f"{point}~" if point and point[-1] not in "~?%" else ""
+    return _point_in_words(words)
+
+
+def _point_in_words(words: str) -> str:
+    """The EDTF of one point in words ('spring 2022', '29 march 2022') or already in EDTF, or ''."""
+    if POINT.fullmatch(words):
+        return words
+    if match := re.fullmatch(r"(spring|summer|autumn|fall|winter)\s+([0-9]{4})", words):
         return f"{match.group(2)}-{_SEASON_WORDS[match.group(1)]}"
-    if match := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\s+(\d{4})", words):
+    if match := re.fullmatch(r"(?:([0-9]{1,2})\s+)?([a-z]+)\s+([0-9]{4})", words):
         word = match.group(2)
         month = next((n for n, name in enumerate(MONTHS, 1)
                       if name.lower() == word or (len(word) >= 3 and name.lower().startswith(word))), None)
         day = f"-{int(match.group(1)):02d}" if match.group(1) else ""
         return f"{match.group(3)}-{month:02d}{day}" if month else ""
-    if match := re.fullmatch(r"(before|until)\s+(.+)", words):
-        inner = suggestion(match.group(2)) or (match.group(2) if POINT.fullmatch(match.group(2)) else "")
-        return f"../{inner}" if inner else ""
-    if match := re.fullmatch(r"after\s+(.+)", words):
-        inner = suggestion(match.group(1)) or (match.group(1) if POINT.fullmatch(match.group(1)) else "")
-        return f"{inner}/.." if inner else ""
     return ""

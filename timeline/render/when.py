@@ -29,7 +29,11 @@ def point_words(point: PartialDate, with_year: bool = True) -> str:
         return f"{MONTHS[point.month - 1]}{year}"
     if point.season is not None:
         name = SEASONS[point.season][0]
-        return f"{name} {point.year}–{(point.year + 1) % 100:02d}" if point.season == 24 else f"{name} {point.year}"
+        if point.season != 24:
+            return f"{name} {point.year}"
+        following = point.year + 1  # winter reaches into it: 'winter 2022–23', 'winter 1999–2000'
+        shown = f"{following % 100:02d}" if following // 100 == point.year // 100 else str(following)
+        return f"{name} {point.year}–{shown}"
     if point.unspecified_digits == 1:
         return f"the {point.year}s"
     if point.unspecified_digits:
@@ -64,7 +68,8 @@ def parts(date: EventDate, end: PartialDate | None = None) -> tuple[WhenPart, ..
 
 def _range(lower: PartialDate, upper: PartialDate) -> list[WhenPart]:
     """'13–15 May 2025', '30 May – 2 June 2025' for exact days; else 'between April and November 2022'."""
-    if not lower.qualifier and not upper.qualifier and lower.precision == upper.precision == "day":
+    days = ("day", "time")  # a moment's day: its time of day is shown beside the words
+    if not lower.qualifier and not upper.qualifier and lower.precision in days and upper.precision in days:
         same_month = (lower.year, lower.month) == (upper.year, upper.month)
         first = str(lower.day) if same_month else point_words(lower, with_year=lower.year != upper.year)
         return [WhenPart(first, lower.iso()), WhenPart("–" if same_month else " – "),

@@ -158,6 +158,7 @@ def _mark(event: Event, x_of, href: str) -> Mark:
 
 def _legend(marks) -> tuple[tuple[str, str], ...]:
     kinds = {"span" if m.span else "interval" if m.width else "qualified" if m.qualified else "exact" for m in marks}
+    kinds |= {"qualified" for m in marks if m.qualified}  # a hollow bar too
     return tuple((kind, text) for kind, text in LEGEND.items() if kind in kinds)
 
 

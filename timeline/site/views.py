@@ -21,7 +21,7 @@ from timeline.record.sentences import MARKER
 from timeline.render.markdown import Markdown
 from timeline.render.notes import link_markers, words_of
 from timeline.render.text import duration_words, slugify
-from timeline.render.when import WhenPart, gap_words, parts, words
+from timeline.render.when import WhenPart, gap_words, parts, point_words, words
 from timeline.site import urls
 from timeline.site.fragments import FragmentCache
 
@@ -279,11 +279,13 @@ def by_month(views) -> dict[tuple[int, int | None], list]:
 
 
 def _undated_label(year: int, bucket) -> str:
-    """'2022, month not known'; 'the 2020s' for dates known only to the decade."""
-    anchors = {view.event.date.anchor.unspecified_digits for view in bucket}
-    if anchors == {1}:
-        return f"the {year}s, year not known"
-    return f"{year}, month not known" if anchors == {0} else f"{year} or later, month not known"
+    """'2022, month not known'; 'the 2020s, year not known' for dates known only to the decade."""
+    vague = {view.event.date.anchor.unspecified_digits for view in bucket}
+    if vague == {0}:
+        return f"{year}, month not known"
+    if len(vague) == 1:
+        return f"{point_words(PartialDate(year, unspecified_digits=vague.pop()))}, year not known"
+    return f"{year}, month not known, and dates known only to the decade or century"
 
 
 def group_by_month(views: list[EventView]) -> tuple[YearGroup, ...]:

@@ -5,6 +5,7 @@ The citations and differences of an event have their own module,
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from timeline.record.checking import ID_PATTERN, ProblemCollector, describe, unsafe_character
@@ -133,16 +134,17 @@ def _when(check: ProblemCollector, table: dict, path: tuple, subject: str
         check.problem(path + ("circa",), "'circa' cannot be combined with an EDTF interval or qualifier; "
                                          "write '~' in 'date' instead", subject)
         return None, None
-    moment_end = end.point if end is not None and date.moment and end.moment else None
+    moment_end = end.point if end is not None and date.moment and end.moment and not circa else None
     if end is not None and moment_end is None:
         date = EventDate.between(date.point, end.point)
     if circa:
-        date = date.with_qualifier("~")
-    if circa or (end is not None and moment_end is None):
-        key = "end" if end is not None and moment_end is None else "circa"
-        old = "'end' and 'circa' are" if circa and key == "end" else f"'{key}' is"
-        check.hint(path + (key,), f"{old} the old way to write this date; in EDTF it is date = \"{date.text}\"",
-                   subject)
+        date = date.with_qualifier("~")  # and no time of day: EDTF qualifies none
+    old = [key for key, used in (("end", end is not None and moment_end is None), ("circa", circa)) if used]
+    if old:
+        timed = circa and isinstance(table.get("date"), dt.datetime)
+        check.hint(path + (old[0],), f"{' and '.join(repr(k) for k in old)} {'are' if len(old) > 1 else 'is'} the "
+                                     f"old way to write this date; in EDTF it is date = \"{date.text}\""
+                                     + (" (an approximate date has no time of day)" if timed else ""), subject)
     return date, moment_end
 
 

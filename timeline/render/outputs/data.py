@@ -7,8 +7,9 @@ module, published next to it as ``events.json.schema.json``. In short:
 
 - ``date`` is ``{"edtf": "2022-04/2022-11", "earliest": "2022-04-01",
   "latest": "2022-11-30", "approximate": false, "uncertain": false}``:
-  the EDTF string exactly as written in events.toml (a TOML date or
-  offset date-time in its ISO form), and the first and last day it allows
+  the EDTF string as written in events.toml (surrounding spaces removed;
+  a TOML date or offset date-time in its ISO form; for the earlier
+  format's ``circa`` and ``end``, the EDTF their hint gives), and the first and last day it allows
   (``null`` where an interval's end is open or unknown);
 - ``end``, for an event whose date is a moment, is the moment it ended:
   ``{"iso": "2026-02-17T16:00:00+01:00", "precision": "time"}``;
