@@ -154,9 +154,10 @@ def _not_a_date(text: str) -> str:
         return f"{text!r} is not an EDTF date; did you mean {meant!r}?"
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T.*", text):
         return f"{text!r}: a time of day is written as a TOML offset date-time, without quotes: date = {_moment(text)}"
-    if text[:1] in ("Y", "-") and grammar_level(text):
+    level = grammar_level(text)  # the full grammar, once: it is the slow part of a refusal
+    if text[:1] in ("Y", "-") and level:
         return f"{text!r}: years before 1 or after 9999 cannot be placed on this timeline"
-    if grammar_level(text) == "level2":
+    if level == "level2":
         return f"{text!r} {LEVEL_2}"
     return f"{text!r} is not a date; use EDTF ({FORMS})"
 
