@@ -27,6 +27,7 @@ PAGES = {
     "tag": "tags/talks/",
     "sources": "sources/",
     "actors": "actors/",
+    "corrections": "corrections/",
     "404": "404.html",
 }
 VISIBLE_EVENTS = "article.event:visible"
@@ -208,7 +209,7 @@ def axe_check(page: Page) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["index", "event", "source", "about", "actor"])
+@pytest.mark.parametrize("name", ["index", "event", "source", "about", "actor", "corrections"])
 def test_axe_finds_no_violations(page: Page, site_url, name, scheme):
     page.emulate_media(color_scheme=scheme)
     goto(page, site_url + PAGES[name])
@@ -240,7 +241,7 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_main(page: Page, sit
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [320, 375, 1280])
-@pytest.mark.parametrize("name", ["index", "event", "source"])
+@pytest.mark.parametrize("name", ["index", "event", "source", "corrections"])
 def test_no_horizontal_scrolling(new_context, site_url, name, width, scheme):
     context = new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
     page = context.new_page()
@@ -283,3 +284,31 @@ def test_the_site_works_under_a_sub_path(page: Page, subpath_url, errors):
     assert not outside, f"requests outside the sub-path: {outside}"
     assert all(s < 400 for s in statuses.values()), statuses
     assert not errors, "\n".join(errors)
+
+
+# --- corrections ------------------------------------------------------------------
+
+def test_a_corrected_card_leads_to_its_notes_and_the_footer_to_every_correction(page: Page, site_url, events_data):
+    corrected = [e for e in events_data["events"] if e.get("corrections")]
+    assert corrected
+    goto(page, site_url)
+    first = corrected[0]
+    page.locator(f"#ev-{first['id']} .corrected-mark a").click()
+    aside = page.locator("aside.corrections")
+    expect(aside).to_be_visible()
+    assert page.url.endswith(f"events/{first['id']}/#corrections")
+    # At the top: before the summary, and each note in full.
+    above = page.evaluate("document.querySelector('aside.corrections').compareDocumentPosition("
+                          "document.querySelector('.summary')) & Node.DOCUMENT_POSITION_FOLLOWING")
+    assert above
+    expect(aside.locator("li.correction")).to_have_count(len(first["corrections"]))
+    page.locator("footer.site-footer").get_by_role("link", name="Corrections").click()
+    expect(page.locator("h1")).to_have_text("Corrections")
+    entries = page.locator("ol.correction-list > li")
+    expect(entries).to_have_count(sum(len(e["corrections"]) for e in corrected))
+    days = page.locator("ol.correction-list time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert days == sorted(days, reverse=True)
+    link = entries.first.locator("h2 a")
+    target = link.get_attribute("href").split("#")[1]
+    link.click()
+    expect(page.locator(f"[id='{target}']")).to_be_visible()

@@ -278,8 +278,8 @@ def fixture_outputs(fixture_site):
 
 
 def test_every_output_is_written(outputs, outputs_with_base):
-    expected = {"feed.xml", "events.ics", "timeline.json", "events.json", "events.json.schema.json",
-                "events.csv", "robots.txt"}
+    expected = {"feed.xml", "corrections.xml", "events.ics", "timeline.json", "events.json",
+                "events.json.schema.json", "events.csv", "robots.txt"}
     assert set(outputs) == expected  # no sitemap without a base_url
     assert set(outputs_with_base) == expected | {"sitemap.xml"}
     assert all(isinstance(v, bytes) and v for v in outputs.values())
@@ -297,6 +297,32 @@ def test_feed_parses_as_atom_with_an_entry_per_event(outputs, shipped):
     assert len(set(ids)) == len(ids)
     assert all(i.startswith(f"tag:{DEFAULT_AUTHORITY},2025:events/") for i in ids)
     assert feed.feed.id == f"tag:{DEFAULT_AUTHORITY},2025:feed"
+
+
+def test_corrections_feed_is_atom_with_an_entry_per_correction_newest_first(outputs, outputs_with_base, shipped):
+    feed = feedparser.parse(outputs["corrections.xml"])
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    corrections = [(e, c) for e in shipped.events for c in e.corrections]
+    assert corrections and len(feed.entries) == len(corrections)
+    ids = [entry.id for entry in feed.entries]
+    assert len(set(ids)) == len(ids) and all(i.startswith(f"tag:{DEFAULT_AUTHORITY},2025:corrections/") for i in ids)
+    assert [entry.updated for entry in feed.entries] == sorted((entry.updated for entry in feed.entries), reverse=True)
+    latest = max(c.date for _, c in corrections)
+    assert feed.feed.updated == f"{latest.isoformat()}T00:00:00Z"
+    labels = {"correction": "Corrected", "clarification": "Clarified", "update": "Updated"}
+    titles = {f"{labels[c.kind]} {c.date.day} {c.date:%B %Y}: {e.title}" for e, c in corrections}
+    assert {entry.title for entry in feed.entries} == titles
+    for entry in feed.entries:
+        assert entry.link.startswith("events/") and "#correction-" in entry.link
+        assert entry.summary.strip()
+    root = ET.fromstring(outputs_with_base["corrections.xml"])
+    atom = "{http://www.w3.org/2005/Atom}"
+    for element in [root, *root.findall(f"{atom}entry")]:  # RFC 4287's required elements
+        for required in ("id", "title", "updated"):
+            assert element.find(f"{atom}{required}") is not None
+    self_link = root.find(f"{atom}link[@rel='self']")
+    assert self_link is not None and self_link.get("href") == BASE_URL + "corrections.xml"
 
 
 def test_feed_newest_first_with_data_derived_updated(outputs, shipped):
@@ -647,7 +673,8 @@ def test_source_date_epoch_sets_feed_updated_and_dtstamp(shipped, shipped_html):
     stamps = {v.decoded("DTSTAMP") for v in icalendar.Calendar.from_ical(files["events.ics"]).walk("VEVENT")}
     assert stamps == {dt.datetime(2025, 5, 16, tzinfo=dt.timezone.utc)}
     plain = render_outputs(shipped, shipped_html, environ={})
-    assert {k for k in files if files[k] != plain[k]} == {"feed.xml", "events.ics"}
+    assert {k for k in files if files[k] != plain[k]} == {"feed.xml", "corrections.xml", "events.ics"}
+    assert feedparser.parse(files["corrections.xml"]).feed.updated == "2025-05-16T00:00:00Z"
     # Malformed values are ignored rather than guessed at.
     assert render_outputs(shipped, shipped_html, environ={"SOURCE_DATE_EPOCH": "soon"}) == plain
 

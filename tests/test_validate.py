@@ -220,7 +220,7 @@ def test_shipped_events_check_ok_through_cli():
     site, _ = check(EVENTS)
     assert lines[0] == (
         f"events.toml: OK: {len(site.events)} events, {len(site.sources)} sources, "
-        f"{site.citation_count()} citations."
+        f"{site.citation_count()} citations, {sum(len(e.corrections) for e in site.events)} corrections."
     )
 
 

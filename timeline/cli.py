@@ -11,6 +11,7 @@ from timeline.commands.build import build, default_cache_dir, unchanged
 from timeline.commands.check import check
 from timeline.errors import Problem
 from timeline.record.checking import is_http_url
+from timeline.record.rules.site import commit_url_problem
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="public", metavar="DIR", help="output folder (default: public)")
     parser.add_argument("--base-url", metavar="URL",
                         help="the published address (https://host/path/); overrides [site] base_url")
+    parser.add_argument("--commit-url", metavar="PATTERN",
+                        help="a commit's page, {commit} standing for its hash; overrides [site] commit_url")
     parser.add_argument("--cache-dir", metavar="DIR",
                         help="build cache folder (default: .cache beside the events file)")
     parser.add_argument("--no-cache", action="store_true", help="build without reading or writing the cache")
@@ -112,21 +115,25 @@ def main(argv: list[str] | None = None) -> int:
             report(problems)
             return 1
         counts = ", ".join(_plural(n, word) for n, word in (
-            (len(site.events), "event"), (len(site.sources), "source"), (site.citation_count(), "citation")))
+            (len(site.events), "event"), (len(site.sources), "source"), (site.citation_count(), "citation"),
+            (sum(len(e.corrections) for e in site.events), "correction")) if n or word != "correction")
         report_hints(site.hints)
         print(f"{display}: OK: {counts}.")
         return 0
     if args.base_url and not is_http_url(args.base_url):
         print(f"--base-url {args.base_url!r} must be an http(s) URL", file=sys.stderr)
         return 2
+    if args.commit_url and (problem := commit_url_problem(args.commit_url, "--commit-url")):
+        print(problem, file=sys.stderr)
+        return 2
     cache_dir = None if args.no_cache else Path(args.cache_dir) if args.cache_dir else default_cache_dir(events)
     if cache_dir is not None:
-        count = unchanged(events, Path(args.out), args.base_url, cache_dir)
+        count = unchanged(events, Path(args.out), args.base_url, cache_dir, args.commit_url)
         if count is not None:
             print(f"{args.out}/ is up to date: nothing {display} builds from has changed ({_plural(count, 'event')}).")
             return 0
     try:
-        site, problems = build(events, Path(args.out), display, args.base_url, cache_dir)
+        site, problems = build(events, Path(args.out), display, args.base_url, cache_dir, args.commit_url)
     except OSError as error:  # the output folder cannot be made or written, a full disk
         where = _display_name(Path(error.filename)) if error.filename else args.out
         site, problems = None, [Problem(where, None, f"cannot be written: {error.strerror or error}")]

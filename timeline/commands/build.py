@@ -13,7 +13,9 @@ from pathlib import Path
 from timeline.commands.check import check
 from timeline.errors import BuildError, Problem
 from timeline.publish import publish
+from timeline.record.history import read_history
 from timeline.record.model import Site
+from timeline.record.repository import locate
 from timeline.render.templates import compile_all, make_environment
 from timeline.site.jobs import Plan
 from timeline.site.plan import plan_site
@@ -23,10 +25,15 @@ from timeline.speed.collector import collector_paused
 from timeline.speed.pool import cores
 
 
-def with_base_url(site: Site, base_url: str) -> Site:
-    """The site as published at `base_url` (e.g. from the host's settings)."""
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
-    return dataclasses.replace(site, info=dataclasses.replace(site.info, base_url=base_url))
+def with_options(site: Site, base_url: str | None, commit_url: str | None) -> Site:
+    """The site as published at `base_url`, its commits at `commit_url`
+    (publishing workflows know both only at build time)."""
+    info = site.info
+    if base_url:
+        info = dataclasses.replace(info, base_url=base_url if base_url.endswith("/") else base_url + "/")
+    if commit_url:
+        info = dataclasses.replace(info, commit_url=commit_url)
+    return dataclasses.replace(site, info=info)
 
 
 def unsafe_output(out: Path, events_path: Path, site: Site) -> Problem | None:
@@ -46,29 +53,32 @@ def default_cache_dir(events_path: Path) -> Path:
     return Path(os.path.abspath(events_path)).parent / ".cache"
 
 
-def unchanged(events_path: Path, out: Path, base_url: str | None, cache_dir: Path) -> int | None:
+def unchanged(events_path: Path, out: Path, base_url: str | None, cache_dir: Path,
+              commit_url: str | None = None) -> int | None:
     """The number of events when `out` already holds what a build would
     write, because nothing the build reads has changed since the last build
     with this cache (see stamp.py); None when a build has work to do."""
-    setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version())
+    setting = stamp.setting_digest(events_path, out, base_url, stamp.code_version(), commit_url)
     last = stamp.read(cache_dir)
     return last.events if stamp.up_to_date(last, setting, events_path, out) else None
 
 
-def build(events_path: Path, out: Path, display: str | None = None,
-          base_url: str | None = None, cache_dir: Path | None = None) -> tuple[Site | None, list[Problem]]:
+def build(events_path: Path, out: Path, display: str | None = None, base_url: str | None = None,
+          cache_dir: Path | None = None, commit_url: str | None = None) -> tuple[Site | None, list[Problem]]:
     """Check, plan, render and publish into `out`; nothing is written on problems.
 
-    `base_url`, when given, overrides [site] base_url (publishing workflows
-    know the address only at build time). `cache_dir`, when given, holds
-    the build cache: read before, written after a successful build."""
+    `base_url` and `commit_url`, when given, override [site]'s. `cache_dir`,
+    when given, holds the build cache: read before, written after a
+    successful build."""
     with collector_paused():
         cache = BuildCache.read(cache_dir) if cache_dir is not None else None
-        inputs = stamp.setting_digest(events_path, out, base_url, stamp.code_version()) if cache else ""
-        site, problems = check(events_path, display, cache)  # load, validate
+        inputs = stamp.setting_digest(events_path, out, base_url, stamp.code_version(), commit_url) if cache else ""
+        repository = locate(events_path)
+        site, problems = check(events_path, display, cache, repository)  # load, validate
         if site is None:
             return None, problems
-        site = with_base_url(site, base_url) if base_url else site
+        site = with_options(site, base_url, commit_url)
+        site = dataclasses.replace(site, history=read_history(repository, cache.history if cache else None))
         if refusal := unsafe_output(out, events_path, site):
             return None, [refusal]
         try:
@@ -80,7 +90,7 @@ def build(events_path: Path, out: Path, display: str | None = None,
             return None, error.problems
     if cache:  # remember
         cache.write(cache_dir)
-        stamp.remember(cache_dir, inputs, site, events_path, out, base_url, manifest)
+        stamp.remember(cache_dir, inputs, site, events_path, out, base_url, manifest, commit_url)
     return site, []
 
 

@@ -8,6 +8,7 @@ who is waiting for news of the next rebuild.
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import time
@@ -17,6 +18,8 @@ from typing import NamedTuple
 from timeline.commands.check import check
 from timeline.config import PROJECT, TEMPLATES
 from timeline.errors import BuildError
+from timeline.record.history import read_history
+from timeline.record.repository import locate
 from timeline.render.templates import compile_all, make_environment, template_problem
 from timeline.site.fragments import FragmentCache
 from timeline.site.jobs import Plan
@@ -66,11 +69,13 @@ class Preview:
         """Check and plan the site, showing nothing yet: the watcher may drop it unseen."""
         started = time.perf_counter()
         try:
-            site, problems = check(self.events, self.display, self.cache)
+            repository = locate(self.events)
+            site, problems = check(self.events, self.display, self.cache, repository)
             jobs = None
             if site is not None:
+                site = dataclasses.replace(site, history=read_history(repository, self.cache.history))
                 compile_all(self.env)  # a template's syntax error shows now, not on a later request
-                jobs = plan_site(site, self.env, self.cache.fragments, self.cache.markdown)
+                jobs = plan_site(site, self.env, self.cache.fragments, self.cache.markdown, preview=True)
             lines = [str(p) for p in problems]
             if site is not None:  # the terminal shows them; a page would only be in the way
                 for hint in site.hints:

@@ -121,7 +121,7 @@ class EventPiece:
     @property
     def table(self) -> dict:
         if self._table is None:
-            self._table = _fast_loads(self.text)["events"][0]
+            self._table = loads_toml(self.text)["events"][0]
         return self._table
 
 
@@ -136,7 +136,7 @@ class ParseMemo:
         self.pieces = {text: EventPiece(text) for text in texts}
 
 
-def _fast_loads(text: str) -> dict:
+def loads_toml(text: str) -> dict:
     """tomli where installed (the parser tomllib came from, compiled with
     mypyc: about four times faster); errors always come from tomllib, so
     messages do not depend on which parser ran."""
@@ -160,7 +160,7 @@ def parse(text: str, memo: ParseMemo | None = None) -> tuple[dict, LineMap]:
         combined = _parse_in_pieces(text, starts, memo)
         if combined is not None:
             return combined
-    return _fast_loads(text), LineMap(compute=lambda: scan_lines(text))
+    return loads_toml(text), LineMap(compute=lambda: scan_lines(text))
 
 
 def _one_event(tables: dict) -> bool:
@@ -193,14 +193,14 @@ def _parse_in_pieces(text: str, starts: list[int], memo: ParseMemo):
         for index, piece in enumerate(pieces):
             held = memo.pieces.get(piece)
             if index == 0:
-                tables = held if isinstance(held, dict) else _fast_loads(piece)
+                tables = held if isinstance(held, dict) else loads_toml(piece)
                 if "events" in tables:
                     return None
                 data.update(tables)
                 used[piece] = tables
                 continue
             if not isinstance(held, EventPiece):
-                tables = _fast_loads(piece)
+                tables = loads_toml(piece)
                 if not _one_event(tables):
                     return None
                 held = EventPiece(piece, tables["events"][0])

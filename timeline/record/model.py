@@ -5,6 +5,7 @@ after validation has passed, so their invariants can be relied on.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ class SiteInfo:
     language: str = "en"
     base_url: str = ""  # absolute URL of the published site, with trailing slash, or ""
     cite_every_sentence: bool = False  # every summary sentence carries a marker, every citation is used
+    commit_url: str = ""  # a commit's page, "{commit}" standing for its full hash, or ""
 
 
 # What a document is, so a reader can weigh a claim: pieces that argue are
@@ -71,6 +73,20 @@ class Difference:
     note: str = ""
 
 
+# What an editors' note on a published statement says it does: put right
+# what was wrong, make clearer what misled, or add what has since happened.
+CORRECTION_KINDS = ("correction", "clarification", "update")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An editors' note on what the event said when it was published."""
+
+    date: dt.date  # when the change was published
+    kind: str  # one of CORRECTION_KINDS
+    note: str  # Markdown: what was wrong and what is right
+
+
 @dataclass(frozen=True)
 class Event:
     id: str
@@ -87,6 +103,7 @@ class Event:
     tags: tuple[str, ...] = ()
     differences: tuple[Difference, ...] = ()
     editor_note: str = ""  # Markdown: an editors' addition, shown as such
+    corrections: tuple[Correction, ...] = ()  # newest first; ties keep file order
 
     @property
     def date_is_supplied(self) -> bool:
@@ -99,6 +116,40 @@ class Event:
         return self.citations + extra
 
 
+ADDED, REMOVED = "added", "removed"
+Change = tuple[str, ...]  # (ADDED,), (REMOVED,) or the keys that changed, in rules.events.EVENT_KEYS order
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A commit that changed an event."""
+    commit: str  # full hash
+    date: str  # committer date, ISO 8601 with its offset
+    change: Change
+
+    @property
+    def short(self) -> str:
+        """Seven characters, always: git's own abbreviation lengthens as a repository grows."""
+        return self.commit[:7]
+
+    @property
+    def day(self) -> dt.date:
+        return dt.datetime.fromisoformat(self.date).date()
+
+
+@dataclass(frozen=True)
+class History:
+    """Every event's revisions, newest first, or why this copy has none."""
+    events: dict[str, tuple[Revision, ...]] = field(default_factory=dict)
+    unavailable: str = ""
+
+    def of(self, event_id: str) -> tuple[Revision, ...]:
+        return self.events.get(event_id, ())
+
+
+NOT_READ = History(unavailable="the history was not read for this build")
+
+
 @dataclass(frozen=True)
 class Site:
     info: SiteInfo
@@ -107,6 +158,8 @@ class Site:
     root: Path = field(default=Path("."))  # directory of the events file
     digest: str = ""  # of the events file's bytes it was made from (load.content_digest)
     hints: tuple[Problem, ...] = ()  # old-style uses that still work, each with how to write it now
+    history: History = NOT_READ  # from the repository (record.history), added after validation
+    uncommitted: frozenset[str] = frozenset()  # ids of the events changed since the last commit
 
     def citation_count(self) -> int:
         return sum(len(e.all_citations()) for e in self.events)

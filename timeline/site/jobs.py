@@ -128,7 +128,7 @@ def part_of(path: str) -> str:
     folder = path.split("/", 1)[0] if "/" in path else ""
     if path == urls.file_of(urls.HOME) or f"{folder}/" == urls.YEARS:
         return "timeline"
-    if folder in ("events", "sources", "actors", "tags"):
+    if folder in ("events", "corrections", "sources", "actors", "tags"):
         return folder
     if path in OUTPUT_FILES:
         return "outputs"

@@ -56,7 +56,7 @@ class Pages:
     """One site's pages: the views they are made from, and pages and files as jobs."""
 
     def __init__(self, site: Site, env: Environment | None = None, fragments: FragmentCache | None = None,
-                 markdown: Markdown | None = None, limit: int = EVENTS_PER_PAGE):
+                 markdown: Markdown | None = None, limit: int = EVENTS_PER_PAGE, preview: bool = False):
         self.site = site
         self.env = env or make_environment()
         self.fragments = fragments or FragmentCache()
@@ -67,7 +67,9 @@ class Pages:
         context = views_context(site, self.actors, self.tags)
         if context != self.fragments.views_context:
             self.fragments.views, self.fragments.views_context = {}, context
-        self.views = [event_view(e, site, self.actors, self.tags, self.markdown, self.fragments)
+        # Only the preview marks what changed since the last commit: a build shows committed history alone.
+        uncommitted = site.uncommitted if preview else frozenset()
+        self.views = [event_view(e, site, self.actors, self.tags, self.markdown, self.fragments, e.id in uncommitted)
                       for e in site.events]
         self._info_key = fingerprint(site.info)  # once, not for each of thousands of pages
         self.store = self.fragments.pages if self.fragments.keep_pages else None  # made pages, in the preview

@@ -21,10 +21,11 @@ from timeline.config import PAGES, STATIC
 from timeline.record.model import Site
 from timeline.render.markdown import Markdown
 from timeline.render.outputs import EventHtml, output_makers
-from timeline.render.outputs.feed import feed_memo
+from timeline.render.outputs.feed import corrections_memo, feed_memo
 from timeline.render.outputs.seo import event_jsonld, site_jsonld
 from timeline.render.templates import render_fragment
 from timeline.site import urls
+from timeline.site.changes import correction_entries, history_view, modified
 from timeline.site.fragments import FragmentCache
 from timeline.site.jobs import Job, Plan
 from timeline.site.listing import EVENTS_PER_PAGE, Listing, homes, month_pages, nodes, plan
@@ -45,16 +46,19 @@ Jobs = dict[str, Job]
 
 
 def plan_site(site: Site, env: Environment | None = None, fragments: FragmentCache | None = None,
-              markdown: Markdown | None = None, with_outputs: bool = True, limit: int = EVENTS_PER_PAGE) -> Plan:
+              markdown: Markdown | None = None, with_outputs: bool = True, limit: int = EVENTS_PER_PAGE,
+              preview: bool = False) -> Plan:
     """Every file of the site, each part planned when first asked for.
-    `with_outputs=False` leaves out the feed, calendar and data files."""
-    pages = Pages(site, env, fragments, markdown, limit)
+    `with_outputs=False` leaves out the feed, calendar and data files;
+    `preview` marks the events changed since the last commit."""
+    pages = Pages(site, env, fragments, markdown, limit, preview)
     pages.fragments.start()
     pages.fragments.finish()
     timeline = plan(pages.views, urls.HOME, sub=urls.YEARS, limit=limit)
     return Plan({
         "timeline": lambda _: timeline_pages(pages, timeline),
         "events": lambda _: event_pages(pages, homes(timeline)),
+        "corrections": lambda _: corrections_page(pages),
         "sources": lambda _: source_pages(pages),
         "actors": lambda _: name_pages(pages, pages.actors, lambda e: e.actors, "Actors", "Events involving {}"),
         "tags": lambda _: name_pages(pages, pages.tags, lambda e: e.tags, "Topics", "Events tagged “{}”"),
@@ -96,7 +100,8 @@ def timeline_pages(pages: Pages, timeline: Listing) -> Jobs:
 def event_pages(pages: Pages, home: dict[str, str]) -> Jobs:
     """A page per event, its context made only when needed: made ahead, the
     contexts of 100,000 event pages would all be held at once."""
-    context_of, jsonld = partial(_event_context, pages.views, home), partial(_event_jsonld, pages)
+    context_of = partial(_event_context, pages.views, home, pages.site)
+    jsonld = partial(_event_jsonld, pages)
     jobs = {}
     for i, view in enumerate(pages.views):
         path = urls.file_of(view.url)
@@ -104,17 +109,26 @@ def event_pages(pages: Pages, home: dict[str, str]) -> Jobs:
     return jobs
 
 
-def _event_context(views: list[EventView], home: dict[str, str], i: int) -> dict:
+def _event_context(views: list[EventView], home: dict[str, str], site: Site, i: int) -> dict:
     view = views[i]
     previous = views[i - 1] if i > 0 else None
     following = views[i + 1] if i + 1 < len(views) else None
     return {"view": view, "title": view.event.title, "home": urls.on_list(home[view.event.id], view.event.id),
             "previous": Link(previous.event.title, previous.url) if previous else None,
-            "next": Link(following.event.title, following.url) if following else None}
+            "next": Link(following.event.title, following.url) if following else None,
+            "history": history_view(site.history, view.event.id, site.info.commit_url),
+            "modified": modified(view.event, site.history)}
 
 
 def _event_jsonld(pages: Pages, context: dict) -> dict:
-    return {"jsonld": Markup(event_jsonld(pages.site, pages.markdown, context["view"].event))}
+    return {"jsonld": Markup(event_jsonld(pages.site, pages.markdown, context["view"].event, context["modified"]))}
+
+
+def corrections_page(pages: Pages) -> Jobs:
+    """Every correction, newest first, with a link to its feed."""
+    path = urls.file_of(urls.CORRECTIONS)
+    context = {"title": "Corrections", "entries": correction_entries(pages.views)}
+    return {path: pages.page(path, "corrections.html", context)}
 
 
 def listing_pages(pages: Pages, listing: Listing, title: str, up: list[Link], filters: dict | None,
@@ -245,6 +259,8 @@ def output_files(pages: Pages, html_paths: list[str]) -> Jobs:
             return fingerprint((path, shared))
         if path == urls.FEED:
             return fingerprint((path, shared, feed_memo(site, keys)))
+        if path == urls.CORRECTIONS_FEED:
+            return fingerprint((path, shared, corrections_memo(site)))
         return fingerprint((path, record))
 
     makers = output_makers(site, pages.markdown, event_html(pages), html_paths, event_keys=keys)

@@ -16,6 +16,8 @@ TAGS = "tags/"
 ABOUT = "about/"
 YEARS = "years/"  # the timeline's pages by year, when it is cut
 FEED = "feed.xml"
+CORRECTIONS = "corrections/"
+CORRECTIONS_FEED = "corrections.xml"
 NOT_FOUND = "404.html"
 
 
@@ -36,6 +38,16 @@ def note_id(event_id: str, number: int) -> str:
     """The id of an event's note for its `number`-th citation: unique on any
     page, since a page shows an event once."""
     return f"note-{event_id}-{number}"
+
+
+def correction_id(event_id: str, number: int) -> str:
+    """The id of an event's `number`-th correction, newest first, on any page."""
+    return f"correction-{event_id}-{number}"
+
+
+def commit(pattern: str, full_hash: str) -> str:
+    """A commit's page, from [site] commit_url; "" when there is none."""
+    return pattern.replace("{commit}", full_hash) if pattern else ""
 
 
 def marker_id(event_id: str, k: int) -> str:

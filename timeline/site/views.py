@@ -23,6 +23,7 @@ from timeline.render.notes import link_markers, words_of
 from timeline.render.text import duration_words, slugify
 from timeline.render.when import WhenPart, gap_words, parts, point_words, words
 from timeline.site import urls
+from timeline.site.changes import CorrectionView, correction_views
 from timeline.site.fragments import FragmentCache
 
 NO_HTML = Markup("")
@@ -98,6 +99,8 @@ class EventView:
     editor_note_html: Markup
     description: str  # the summary's first words, for meta descriptions
     fingerprint: str
+    corrections: tuple[CorrectionView, ...] = ()  # newest first
+    uncommitted: bool = False  # changed since the last commit: marked in the preview only
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ class Names:
 
 
 def event_view(event: Event, site: Site, actors: Names, tags: Names, markdown: Markdown,
-               cache: FragmentCache | None = None) -> EventView:
+               cache: FragmentCache | None = None, uncommitted: bool = False) -> EventView:
     """The event as its templates show it; reused while the event is unchanged.
 
     Validation hands out the same Event object for an unchanged event, and
@@ -167,14 +170,14 @@ def event_view(event: Event, site: Site, actors: Names, tags: Names, markdown: M
     """
     if cache is not None:
         hit = cache.views.get(id(event))
-        if hit is not None and hit[0] is event:
+        if hit is not None and hit[0] is event and hit[1].uncommitted == uncommitted:
             cache.next_views[id(event)] = hit
             return hit[1]
     actor_links = tuple(actors.links[a] for a in event.actors)
     tag_links = tuple(tags.links[t] for t in event.tags)
     cited = tuple(sorted({(s.id, s.title, s.publisher, s.kind)
                           for s in (site.sources[c.source_id] for c in event.all_citations())}))
-    view = _make_view(event, site, markdown, actor_links, tag_links, cited)
+    view = _make_view(event, site, markdown, actor_links, tag_links, cited, uncommitted)
     if cache is not None:
         cache.next_views[id(event)] = (event, view)
     return view
@@ -186,7 +189,8 @@ def views_context(site: Site, actors: Names, tags: Names) -> tuple:
             tuple(actors.slugs.items()), tuple(tags.slugs.items()))
 
 
-def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_links, cited) -> EventView:
+def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_links, cited,
+               uncommitted: bool = False) -> EventView:
     date = event.date
     summary_markers = len(MARKER.findall(event.summary))
     note_id, marker_id = partial(urls.note_id, event.id), partial(urls.marker_id, event.id)
@@ -211,7 +215,9 @@ def _make_view(event: Event, site: Site, markdown: Markdown, actor_links, tag_li
         summary_html=summary_html,
         editor_note_html=editor_note_html,
         description=words_of(markdown, event.summary, limit=200),
-        fingerprint=fingerprint((event, cited, actor_links, tag_links)),
+        fingerprint=fingerprint((event, cited, actor_links, tag_links, uncommitted)),
+        corrections=correction_views(event, markdown),
+        uncommitted=uncommitted,
     )
 
 

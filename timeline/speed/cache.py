@@ -21,10 +21,13 @@ working folder, like `.venv/`: never take one from someone else.
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from timeline.record import history, repository
+from timeline.record.history import HistoryMemo
 from timeline.record.load import ParseMemo
 from timeline.record.validate import CheckMemo
 from timeline.render.markdown import Markdown
@@ -34,6 +37,10 @@ from timeline.speed.stamp import code_version
 
 FILE_NAME = "build-cache.pickle"
 DELTA_NAME = "build-cache.delta.pickle"  # what changed since FILE_NAME was written
+# What the events' history took from git. A file of its own, tagged by the
+# code that reads history alone: it costs seconds to remake on a large
+# record, and the main file is remade whenever any code changes.
+HISTORY_NAME = "history-cache.pickle"
 
 
 @dataclass
@@ -43,12 +50,16 @@ class BuildCache:
     checked: CheckMemo = field(default_factory=CheckMemo)
     markdown: Markdown = field(default_factory=Markdown)
     fragments: FragmentCache = field(default_factory=FragmentCache)
+    history: HistoryMemo = field(default_factory=HistoryMemo)
     restored: tuple | None = None  # (_Base, held()) of the file it was read from, to tell what is new
+    history_read: tuple = ()  # what `history` held when read, to tell whether to save it
 
     @classmethod
     def read(cls, folder: Path) -> BuildCache:
         """The cache saved in `folder`; an empty one where nothing there is usable."""
         cache = cls()
+        cache.history = _read_history(folder)
+        cache.history_read = _held(cache.history)
         found = pickled.load(folder / FILE_NAME)
         if found is None:
             return cache
@@ -58,7 +69,7 @@ class BuildCache:
         try:
             cache._restore(state, checksum, folder)
         except Exception:  # from an older layout: start empty
-            return cls()
+            return cls(history=cache.history, history_read=cache.history_read)
         return cache
 
     def _restore(self, state: dict, checksum: bytes, folder: Path) -> None:
@@ -96,6 +107,7 @@ class BuildCache:
         since the main file was written (an edit or two), only what is new
         goes into a small second file that names the main one by its
         checksum; otherwise the main file is replaced whole."""
+        self._write_history(folder)
         base, held = self.restored or (None, None)
         if held is not None and self.held() == held:
             return
@@ -114,6 +126,15 @@ class BuildCache:
         except OSError as error:  # the site is built; only the next build will be slower
             print(f"warning: could not save the build cache in {folder}: {error.strerror or error}", file=sys.stderr)
 
+    def _write_history(self, folder: Path) -> None:
+        if _held(self.history) == self.history_read:
+            return
+        try:
+            pickled.dump(folder / HISTORY_NAME, {"version": _history_code(), "memo": self.history})
+        except OSError as error:
+            print(f"warning: could not save the history cache in {folder}: {error.strerror or error}",
+                  file=sys.stderr)
+
     def _delta(self, base: _Base | None, events: list) -> dict | None:
         """What is new since the main file, when that is little; else None.
 
@@ -130,6 +151,26 @@ class BuildCache:
         }
         small = len(delta["events"]) + len(delta["markdown"]) <= max(8, len(events) // 8)
         return delta if small else None
+
+
+def _history_code() -> str:
+    """Digest of the code whose results the history cache holds."""
+    digest = hashlib.blake2b(digest_size=20)
+    for module in (history, repository):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _read_history(folder: Path) -> HistoryMemo:
+    found = pickled.load(folder / HISTORY_NAME)
+    state = found[0] if found else None
+    if isinstance(state, dict) and state.get("version") == _history_code() and isinstance(state.get("memo"), HistoryMemo):
+        return state["memo"]
+    return HistoryMemo()
+
+
+def _held(memo: HistoryMemo) -> tuple:
+    return frozenset(memo.pairs), frozenset(memo.unreadable)
 
 
 @dataclass(frozen=True)

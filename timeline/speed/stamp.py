@@ -30,6 +30,7 @@ from timeline.config import PACKAGE, PAGES, PROJECT, STATIC, TEMPLATES
 from timeline.publish import Manifest, intact, pending
 from timeline.record.load import content_digest
 from timeline.record.model import Site
+from timeline.record.repository import locate
 from timeline.speed import pickled
 
 FILE_NAME = "published.pickle"
@@ -88,14 +89,15 @@ def _installed(name: str) -> tuple | None:
 code_version = functools.cache(code_digest)  # as this process started it
 
 
-def setting_digest(events_path: Path, out: Path, base_url: str | None, code: str) -> str:
+def setting_digest(events_path: Path, out: Path, base_url: str | None, code: str, commit_url: str | None = None) -> str:
     """Digest of what a build reads besides the events file and its
     documents: the code (`code`, see code_digest), the static files and
-    pages, the options and SOURCE_DATE_EPOCH."""
+    pages, the options, SOURCE_DATE_EPOCH and the commit the history is
+    read from."""
     digest = hashlib.blake2b(code.encode(), digest_size=DIGEST_SIZE)
     _folder_digest(digest, INPUT_FOLDERS)
-    options = (str(Path(os.path.abspath(events_path))), os.path.abspath(out), base_url or "",
-               os.environ.get("SOURCE_DATE_EPOCH", ""))
+    options = (str(Path(os.path.abspath(events_path))), os.path.abspath(out), base_url or "", commit_url or "",
+               os.environ.get("SOURCE_DATE_EPOCH", ""), locate(events_path).state())
     digest.update(repr(options).encode())
     return digest.hexdigest()
 
@@ -142,11 +144,11 @@ def last_manifest(cache_dir: Path) -> Manifest | None:
 
 
 def remember(cache_dir: Path, setting: str, site: Site, events_path: Path, out: Path, base_url: str | None,
-             manifest: Manifest) -> None:
+             manifest: Manifest, commit_url: str | None = None) -> None:
     """Stamp what this build read and wrote; no stamp when an input changed
     while it ran (`setting` was taken before it began), since the next build
     must not trust it."""
-    if setting_digest(events_path, out, base_url, code_digest()) != setting:
+    if setting_digest(events_path, out, base_url, code_digest(), commit_url) != setting:
         return
     sources = sorted(site.sources.values(), key=lambda s: os.path.abspath(s.path))
     inputs = inputs_digest(setting, site.digest, ((os.path.abspath(s.path), s.text.encode("utf-8")) for s in sources))

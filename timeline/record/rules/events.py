@@ -15,11 +15,12 @@ from timeline.record.model import Event
 from timeline.record.reuse import Reuse
 from timeline.record.rules.citations import check_citations, check_differences
 from timeline.record.rules.claims import check_markers, check_no_markers
+from timeline.record.rules.corrections import check_corrections
 from timeline.record.rules.sources import CheckedSources
 
 EVENT_KEYS = (
     "id", "date", "end", "circa", "date_note", "title", "summary", "place",
-    "actors", "tags", "duration", "citations", "differences", "editor_note",
+    "actors", "tags", "duration", "citations", "differences", "editor_note", "corrections",
 )
 
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?")
@@ -90,6 +91,7 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
     editor_note = check.get(table, "editor_note", str, path, subject, default="")
     citations = check_citations(check, table, path, subject, sources)
     differences = check_differences(check, table, path, subject, sources)
+    corrections = check_corrections(check, table, path, subject)
     sentences = check_markers(check, table, path, subject, citations, every_sentence) if citations else ()
     check_no_markers(check, table, path, subject, ("title", "date_note", "place"))
     if date and citations and not date_note:
@@ -106,7 +108,7 @@ def check_event(check: ProblemCollector, table: dict, path: tuple, subject: str,
         title=title.strip(), summary=summary.strip(), sentences=sentences, place=place.strip(),
         actors=actors, tags=tags,
         duration_minutes=duration, citations=citations, differences=differences,
-        editor_note=editor_note.strip(),
+        editor_note=editor_note.strip(), corrections=corrections,
     )
 
 

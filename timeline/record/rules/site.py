@@ -6,7 +6,7 @@ import re
 from timeline.record.checking import ProblemCollector, describe, is_http_url
 from timeline.record.model import SiteInfo
 
-SITE_KEYS = ("title", "description", "language", "base_url", "cite_every_sentence")
+SITE_KEYS = ("title", "description", "language", "base_url", "cite_every_sentence", "commit_url")
 
 _LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*")
 
@@ -32,6 +32,20 @@ def check_site(check: ProblemCollector, data: dict) -> SiteInfo | None:
     elif base_url and not base_url.endswith("/"):
         base_url += "/"
     every_sentence = check.get(raw, "cite_every_sentence", bool, path, subject, default=False)
+    commit_url = check.get(raw, "commit_url", str, path, subject, default="")
+    if commit_url and (problem := commit_url_problem(commit_url)):
+        check.problem(path + ("commit_url",), problem, subject)
+        commit_url = ""
     if title is None:
         return None
-    return SiteInfo(title.strip(), description.strip(), language, base_url, every_sentence)
+    return SiteInfo(title.strip(), description.strip(), language, base_url, every_sentence, commit_url.strip())
+
+
+def commit_url_problem(pattern: str, name: str = "'commit_url'") -> str:
+    """What is wrong with a commit URL pattern, or ''."""
+    if "{commit}" not in pattern:
+        return (f"{name} {pattern!r} must contain {{commit}} where the commit's hash goes, "
+                "like \"https://github.com/owner/repo/commit/{commit}\"")
+    if not is_http_url(pattern.replace("{commit}", "0")):
+        return f"{name} {pattern!r} must be an http(s) URL"
+    return ""

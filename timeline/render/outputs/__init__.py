@@ -2,7 +2,7 @@
 
 | file | module | for |
 | --- | --- | --- |
-| ``feed.xml`` | :mod:`.feed` | feed readers (Atom, RFC 4287) |
+| ``feed.xml``, ``corrections.xml`` | :mod:`.feed` | feed readers (Atom, RFC 4287) |
 | ``events.ics`` | :mod:`.ical` | calendar programs (iCalendar, RFC 5545) |
 | ``timeline.json`` | :mod:`.timelinejs` | Knight Lab's TimelineJS |
 | ``events.json``, ``events.json.schema.json``, ``events.csv`` | :mod:`.data` | anyone reusing the record |
@@ -95,7 +95,8 @@ def build_time(environ: Mapping[str, str] | None = None) -> dt.datetime | None:
 
 
 # Every file output_makers() can plan (sitemap.xml only with a base_url).
-OUTPUT_FILES = frozenset({"feed.xml", "events.ics", "timeline.json", "events.json", "events.json.schema.json",
+OUTPUT_FILES = frozenset({"feed.xml", "corrections.xml", "events.ics", "timeline.json", "events.json",
+                          "events.json.schema.json",
                           "events.csv", "robots.txt", "sitemap.xml"})
 
 
@@ -158,6 +159,7 @@ def output_makers(site: Site, markdown: Markdown, event_html: EventHtml, html_pa
     keys = event_keys
     makers = {
         "feed.xml": lambda: [feed.render_feed(site, event_html, when)],
+        "corrections.xml": lambda: [feed.render_corrections_feed(site, markdown, when)],
         "events.ics": lambda: ical.render_ical(site, markdown, when, keys),
         "timeline.json": lambda: timelinejs.render_timelinejs(site, event_html, keys),
         "events.json": lambda: data.render_json(site, markdown, keys),

@@ -125,6 +125,7 @@ def event_record(site: Site, markdown: Markdown, event: Event) -> dict:
             }
             for d in event.differences
         ],
+        "corrections": [{"date": c.date.isoformat(), "kind": c.kind, "note": c.note} for c in event.corrections],
     }
 
 

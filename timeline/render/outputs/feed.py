@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from timeline.record.model import Event, Site
+from timeline.render.markdown import Markdown
 from timeline.render.outputs import (
     TAG_DATE,
     EventHtml,
@@ -38,6 +39,7 @@ from timeline.render.outputs import (
     xml_safe,
 )
 from timeline.site import urls
+from timeline.site.changes import LABELS, day_words
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -121,3 +123,49 @@ def render_feed(site: Site, event_html: EventHtml, build_time: dt.datetime | Non
 def _on_its_page(html: str, page_url: str) -> str:
     """`html` with its in-page links ("#note-…") made links into the event's page."""
     return html.replace('href="#', f'href="{page_url}#')
+
+
+def corrections_memo(site: Site) -> tuple:
+    """What the corrections feed shows of the record."""
+    return tuple((e.id, e.title, e.corrections) for e in site.events if e.corrections)
+
+
+def render_corrections_feed(site: Site, markdown: Markdown, build_time: dt.datetime | None = None) -> bytes:
+    """The Atom feed of every correction, newest first: each entry says what
+    was wrong and what is right, and links to the note on its event's page."""
+    import xml.etree.ElementTree as ET
+
+    info = site.info
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: info.language})
+    _add(feed, "id", tag_uri(site, "corrections"))
+    _add(feed, "title", f"{info.title}: corrections")
+    entries = _corrections_newest_first(site)
+    latest = _day_start(entries[0][1].date) if entries else None
+    _add(feed, "updated", _timestamp(build_time or latest or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
+    author = _add(feed, "author")
+    _add(author, "name", info.title)
+    _add(feed, "link", rel="alternate", type="text/html", href=site_url(site, urls.CORRECTIONS) or urls.CORRECTIONS)
+    if info.base_url:
+        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, urls.CORRECTIONS_FEED))
+    for event, correction, number in entries:
+        entry = _add(feed, "entry")
+        _add(entry, "id", tag_uri(site, f"corrections/{event.id}/{correction.date.isoformat()}/{number}"))
+        label = f"{LABELS[correction.kind]} {day_words(correction.date)}"
+        _add(entry, "title", f"{label}: {event.title}")
+        _add(entry, "updated", _timestamp(_day_start(correction.date)))
+        page = site_url(site, urls.event(event.id))
+        _add(entry, "link", rel="alternate", type="text/html", href=f"{page}#{urls.correction_id(event.id, number)}")
+        _add(entry, "category", term=correction.kind)
+        _add(entry, "content", str(markdown.html(correction.note)), type="html")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _corrections_newest_first(site: Site) -> list:
+    """(event, correction, its number on the event's page), newest first; on one day in timeline order."""
+    found = [(event, c, n) for event in site.events for n, c in enumerate(event.corrections, 1)]
+    return sorted(found, key=lambda item: item[1].date, reverse=True)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)

@@ -73,8 +73,9 @@ def _dates(event: Event) -> dict:
     return {key: point.iso() for key, point in ends.items() if point and not point.qualifier and point.iso()}
 
 
-def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
-    """A schema.org Event; dates only as precise as the data ("2025-05")."""
+def event_data(site: Site, markdown: Markdown, event: Event, modified: str = "") -> dict:
+    """A schema.org Event; dates only as precise as the data ("2025-05").
+    `modified` is when the event's entry last changed (site.changes.modified)."""
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -99,11 +100,28 @@ def event_data(site: Site, markdown: Markdown, event: Event) -> dict:
             work["publisher"] = {"@type": "Organization", "name": source.publisher}
         cited.append(work)
     data["citation"] = cited
+    if event.corrections or modified:
+        data["mainEntityOfPage"] = _page_data(site, markdown, event, modified)
     return data
 
 
-def event_jsonld(site: Site, markdown: Markdown, event: Event) -> str:
-    return script_json(event_data(site, markdown, event))
+def _page_data(site: Site, markdown: Markdown, event: Event, modified: str) -> dict:
+    """The event's page, which carries its corrections and when it last
+    changed: schema.org gives `correction` and `dateModified` to a
+    CreativeWork such as a page, not to an Event."""
+    page: dict = {"@type": "WebPage"}
+    if url := _absolute(site, urls.event(event.id)):
+        page["url"] = url
+    if modified:
+        page["dateModified"] = modified
+    if event.corrections:
+        page["correction"] = [{"@type": "CorrectionComment", "datePublished": c.date.isoformat(),
+                               "text": words_of(markdown, c.note)} for c in event.corrections]
+    return page
+
+
+def event_jsonld(site: Site, markdown: Markdown, event: Event, modified: str = "") -> str:
+    return script_json(event_data(site, markdown, event, modified))
 
 
 def site_data(site: Site, with_items: bool = True) -> dict:
