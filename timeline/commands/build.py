@@ -1,7 +1,8 @@
 """`python build.py`: the events file to the published folder, step by step.
 
-load → validate (both in commands.check) → plan → render → publish, then
-remember what the next build can reuse. The preview runs the same steps
+load → validate (both in commands.check; the history of each event is
+read from git beside them) → plan → render → publish, then remember what
+the next build can reuse. The preview runs the same steps
 (commands.preview), so what it shows is what gets published.
 """
 from __future__ import annotations
