@@ -578,3 +578,29 @@ def test_the_shipped_record_shows_its_real_history(site_dir):
         assert rows[-1][3] == "added", event_id
         order = [list(dates).index(full) for _, full, _, _ in rows]
         assert order == sorted(order), event_id  # newest first, as git logs them
+
+
+# --- the preview --------------------------------------------------------------------
+
+def test_the_preview_marks_what_changed_since_the_last_commit_and_follows_commits(corrected):
+    from timeline.commands.preview import Preview
+
+    events = corrected / "events.toml"
+    preview = Preview(events, "events.toml")
+
+    def shown(event_id: str) -> str:
+        assert preview.rebuild(), preview.problems
+        return preview.jobs[f"events/{event_id}/index.html"].make().decode("utf-8")
+
+    assert 'class="uncommitted"' not in shown("round")
+    edit(events, 'summary = "It lasted six hours."', 'summary = "It lasted six long hours."')
+    round_page = shown("round")
+    assert 'class="uncommitted"' in round_page and 'class="uncommitted"' not in shown("talks")
+    home = preview.jobs["index.html"].make().decode("utf-8")
+    assert home.count('class="uncommitted"') == 1
+    assert len(revisions(round_page)) == 1  # the history is the committed one
+    full = commit(corrected, "2026-12-02T08:00:00+00:00", "longer")
+    edit(events, "# A test record.", "# A test record, saved again.")  # a save after the commit
+    after = shown("round")
+    assert 'class="uncommitted"' not in after
+    assert len(revisions(after)) == 2 and full[:7] in revisions(after)[0]

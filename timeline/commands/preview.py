@@ -18,13 +18,22 @@ from typing import NamedTuple
 from timeline.commands.check import check
 from timeline.config import PROJECT, TEMPLATES
 from timeline.errors import BuildError
-from timeline.record.history import read_history
-from timeline.record.repository import locate
+from timeline.record.history import Version, read_history, version_of
+from timeline.record.model import History
+from timeline.record.repository import Repository, head_version, locate
 from timeline.render.templates import compile_all, make_environment, template_problem
 from timeline.site.fragments import FragmentCache
 from timeline.site.jobs import Plan
 from timeline.site.plan import plan_site
 from timeline.speed.cache import BuildCache
+
+
+class Head(NamedTuple):
+    """What the preview keeps of the last commit until another is made: a
+    save then costs one `git rev-parse`, not a read of the file's history."""
+    state: str  # Repository.state() it was read at
+    version: Version | None  # the file as committed
+    history: History
 
 
 class Prepared(NamedTuple):
@@ -49,6 +58,7 @@ class Preview:
         self.display = display
         self.env = make_environment()
         self.cache = BuildCache(fragments=FragmentCache(keep_pages=True))
+        self.head: Head | None = None
         self.jobs: Plan | None = None  # the last good site, planned
         self.problems: list[str] = []
         self.generation = 0  # bumped after every rebuild, good or bad
@@ -70,10 +80,11 @@ class Preview:
         started = time.perf_counter()
         try:
             repository = locate(self.events)
-            site, problems = check(self.events, self.display, self.cache, repository)
+            head = self._head(repository)
+            site, problems = check(self.events, self.display, self.cache, repository, head.version)
             jobs = None
             if site is not None:
-                site = dataclasses.replace(site, history=read_history(repository, self.cache.history))
+                site = dataclasses.replace(site, history=head.history)
                 compile_all(self.env)  # a template's syntax error shows now, not on a later request
                 jobs = plan_site(site, self.env, self.cache.fragments, self.cache.markdown, preview=True)
             lines = [str(p) for p in problems]
@@ -83,6 +94,13 @@ class Preview:
         except Exception as error:  # a template mistake must not stop the server
             jobs, lines = None, _describe(error)
         return Prepared(jobs, lines, (time.perf_counter() - started) * 1000)
+
+    def _head(self, repository: Repository) -> Head:
+        if self.head is None or self.head.state != repository.state():
+            raw = head_version(repository)
+            self.head = Head(repository.state(), version_of(raw) if raw is not None else None,
+                             read_history(repository, self.cache.history))
+        return self.head
 
     def announce(self, prepared: Prepared) -> bool:
         """Serve a prepared site, or show its problems, and tell the open pages."""

@@ -154,4 +154,12 @@ def committed_version(repository: Repository, events_path: Path) -> bytes | None
     algorithm = "sha1" if len(repository.blob) == 40 else "sha256"
     if hashlib.new(algorithm, b"blob %d\0" % len(raw) + raw).hexdigest() == repository.blob:
         return None
-    return list(blobs(repository, [repository.blob]))[0]
+    return head_version(repository)
+
+
+def head_version(repository: Repository) -> bytes | None:
+    """The file as last committed; None without history."""
+    if repository.unavailable:
+        return None
+    [raw] = blobs(repository, [repository.blob])
+    return raw
