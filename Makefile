@@ -62,7 +62,7 @@ test: $(STAMP) bytecode chromium java node_modules/.installed
 # The benchmark (docs/performance.md): tens of minutes at every size; Hugo,
 # when it can be installed, for the comparison.
 bench: $(STAMP) bytecode hugo
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py --history-size 4000
 
 hugo:
 	@if ! command -v hugo >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

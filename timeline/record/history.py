@@ -24,8 +24,8 @@ class HistoryMemo:
     """What each pair of versions gave, for the next build: a new commit costs only itself.
 
     Keyed by the two blobs compared, so an amend or rebase that leaves the
-    file's versions alone reuses every entry. Four thousand events with 200
-    commits take 2.8 s to read cold and 25 ms with this kept."""
+    file's versions alone reuses every entry. Without it a build after a new
+    commit (4,000 events, 200 commits) takes 3.3 times as long."""
     pairs: dict[tuple[str, str], Entry] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # versions that do not parse: skipped
 
