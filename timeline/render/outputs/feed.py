@@ -87,6 +87,26 @@ def _latest_start(site: Site) -> dt.datetime | None:
     return max((event_start_utc(e) for e in site.events), default=None)
 
 
+def _feed(site: Site, name: str, title: str, subtitle: str, updated: dt.datetime | None, page: str,
+          path: str) -> ET.Element:
+    """A feed with what RFC 4287 asks of it before its entries: its `name`d
+    id, title, time, author, the page it follows and, with a base_url, itself."""
+    import xml.etree.ElementTree as ET
+
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: site.info.language})
+    _add(feed, "id", tag_uri(site, name))
+    _add(feed, "title", title)
+    if subtitle:
+        _add(feed, "subtitle", subtitle)
+    _add(feed, "updated", _timestamp(updated or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
+    author = _add(feed, "author")
+    _add(author, "name", site.info.title)
+    _add(feed, "link", rel="alternate", type="text/html", href=page)
+    if site.info.base_url:
+        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, path))
+    return feed
+
+
 def render_feed(site: Site, event_html: EventHtml, build_time: dt.datetime | None = None) -> bytes:
     """The Atom feed of the FEED_ENTRIES latest events."""
     # Imported here: the feed is made only when its latest events change,
@@ -95,18 +115,8 @@ def render_feed(site: Site, event_html: EventHtml, build_time: dt.datetime | Non
 
     info = site.info
     events = newest_first(site)[:FEED_ENTRIES]
-    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: info.language})
-    _add(feed, "id", tag_uri(site, "feed"))
-    _add(feed, "title", info.title)
-    if info.description:
-        _add(feed, "subtitle", info.description)
-    updated = build_time or _latest_start(site) or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    _add(feed, "updated", _timestamp(updated))
-    author = _add(feed, "author")
-    _add(author, "name", info.title)
-    _add(feed, "link", rel="alternate", type="text/html", href=site_url(site) or "./")
-    if info.base_url:
-        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, urls.FEED))
+    feed = _feed(site, "feed", info.title, info.description, build_time or _latest_start(site),
+                 site_url(site) or "./", urls.FEED)
     for event in events:
         entry = _add(feed, "entry")
         _add(entry, "id", tag_uri(site, f"events/{event.id}"))  # an identifier, fixed for good: not a URL
@@ -135,18 +145,10 @@ def render_corrections_feed(site: Site, markdown: Markdown, build_time: dt.datet
     was wrong and what is right, and links to the note on its event's page."""
     import xml.etree.ElementTree as ET
 
-    info = site.info
-    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: info.language})
-    _add(feed, "id", tag_uri(site, "corrections"))
-    _add(feed, "title", f"{info.title}: corrections")
     entries = _corrections_newest_first(site)
     latest = _day_start(entries[0][1].date) if entries else None
-    _add(feed, "updated", _timestamp(build_time or latest or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
-    author = _add(feed, "author")
-    _add(author, "name", info.title)
-    _add(feed, "link", rel="alternate", type="text/html", href=site_url(site, urls.CORRECTIONS) or urls.CORRECTIONS)
-    if info.base_url:
-        _add(feed, "link", rel="self", type="application/atom+xml", href=site_url(site, urls.CORRECTIONS_FEED))
+    feed = _feed(site, "corrections", f"{site.info.title}: corrections", "", build_time or latest,
+                 site_url(site, urls.CORRECTIONS), urls.CORRECTIONS_FEED)
     for event, correction, number in entries:
         entry = _add(feed, "entry")
         _add(entry, "id", tag_uri(site, f"corrections/{event.id}/{correction.date.isoformat()}/{number}"))
