@@ -604,3 +604,17 @@ def test_the_preview_marks_what_changed_since_the_last_commit_and_follows_commit
     after = shown("round")
     assert 'class="uncommitted"' not in after
     assert len(revisions(after)) == 2 and full[:7] in revisions(after)[0]
+
+
+def test_the_preview_watches_for_commits(corrected):
+    from timeline.commands.preview import Preview
+    from timeline.commands.watch import start_watching
+
+    preview = Preview(corrected / "events.toml", "events.toml")
+    changes, observer = start_watching(preview)
+    try:
+        commit(corrected, "2026-12-02T08:00:00+00:00", "an empty commit")
+        assert changes.changed.wait(timeout=20), "a commit did not wake the preview"
+    finally:
+        observer.stop()
+        observer.join()

@@ -20,7 +20,7 @@ from timeline.config import PROJECT, TEMPLATES
 from timeline.errors import BuildError
 from timeline.record.history import Version, read_history, version_of
 from timeline.record.model import History
-from timeline.record.repository import Repository, head_version, locate
+from timeline.record.repository import Repository, head_log, head_version, locate
 from timeline.render.templates import compile_all, make_environment, template_problem
 from timeline.site.fragments import FragmentCache
 from timeline.site.jobs import Plan
@@ -70,6 +70,8 @@ class Preview:
         events_dir = self.events.resolve().parent
         if events_dir != PROJECT:
             roots.append(events_dir / "site_src")
+        if commits := head_log(locate(self.events)):  # a commit changes the history and the marks
+            roots.append(commits)
         return roots
 
     def rebuild(self) -> bool:

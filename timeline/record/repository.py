@@ -94,6 +94,16 @@ def _why_not(found: subprocess.CompletedProcess, lines: list[str], name: str) ->
     return f"git could not read the repository ({first[0] if first else 'exit status ' + str(found.returncode)})"
 
 
+def head_log(repository: Repository) -> Path | None:
+    """The file git appends to whenever HEAD moves (a commit, an amend, a
+    checkout): what the preview watches to follow commits. None without one."""
+    if repository.unavailable:
+        return None
+    found = _git(repository.folder, "rev-parse", "--git-path", "logs/HEAD")
+    path = repository.folder / found.stdout.decode("utf-8", "replace").strip()  # relative or absolute
+    return path if found.returncode == 0 and path.is_file() else None
+
+
 def log(repository: Repository) -> list[Commit]:
     """Every first-parent commit that changed the file, oldest first.
 
