@@ -124,8 +124,9 @@ TRICKY = [
 # forbids, direction overrides); the mutation tests below still feed them in.
 _SAFE_CHARACTERS = st.characters(blacklist_categories=("Cs", "Cc"),
                                  blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# "[^" opens a citation marker, which the checker rightly refuses when malformed (test_claims).
 words = st.one_of(st.sampled_from(TRICKY), st.text(_SAFE_CHARACTERS, min_size=1, max_size=12)).filter(
-    lambda s: s.strip() and not unsafe_character(s))
+    lambda s: s.strip() and not unsafe_character(s) and "[^" not in s)
 markdownish = st.lists(st.one_of(words, st.sampled_from([
     "*emphasis*", "**strong**", "`code`", "[a link](https://example.org/a?b=c&d=e)", "\n\n", "- item\n",
     "<b>raw html</b>", "&amp;", "# heading\n",
